@@ -1,0 +1,30 @@
+# The front door. Every target installs what it needs into .venv on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGES := libs/netsuite libs/shipstation source-netsuite-inventory source-shipstation \
+            destination-netsuite-fulfillment destination-shipstation-inventory integration_tests
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+
+.PHONY: install demo test bench soak emulators clean
+
+install: $(STAMP)
+
+$(STAMP): $(PYPROJECTS) requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python integration_tests/demo.py
+
+test: install
+	$(BIN)/python -m pytest
+
+emulators: install
+	@echo "Start each in its own terminal:  $(BIN)/netsuite-emulator   and   $(BIN)/shipstation-emulator"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,3 @@
+from .destination import DestinationNetsuiteFulfillment
+
+__all__ = ["DestinationNetsuiteFulfillment"]

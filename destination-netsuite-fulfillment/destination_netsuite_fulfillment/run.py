@@ -1,0 +1,7 @@
+import sys
+
+from .destination import DestinationNetsuiteFulfillment
+
+
+def run() -> None:
+    DestinationNetsuiteFulfillment().run(sys.argv[1:])

@@ -1,0 +1,40 @@
+"""The destination's settings page in the Airbyte UI."""
+from airbyte_cdk.models import ConnectorSpecification, DestinationSyncMode
+from netsuite_lib.spec import ACCOUNT_GROUP, ADVANCED_GROUP, CONNECTION_REQUIRED, connection_properties
+
+DOCS_URL = "https://github.com/netsuite-shipstation/connectors/blob/main/destination-netsuite-fulfillment/docs.md"
+FULFILLMENT_GROUP = {"id": "fulfillment", "title": "How shipments become fulfillments"}
+
+
+def specification() -> ConnectorSpecification:
+    properties = connection_properties()
+    properties.update({
+        "order_number_field": {
+            "title": "NetSuite field holding the ShipStation order number", "type": "string",
+            "enum": ["tranid", "otherrefnum", "externalid"], "default": "tranid", "group": "fulfillment", "order": 10,
+            "description": "Where the sales order keeps the number ShipStation shows as its order number: the "
+                           "document number (tranid), the customer PO number (otherrefnum) or the external id.",
+        },
+        "ship_status": {
+            "title": "Fulfillment status", "type": "string", "enum": ["Shipped", "Packed", "Picked"],
+            "default": "Shipped", "group": "fulfillment", "order": 11,
+            "description": "The status the item fulfillment gets when a shipment is recorded.",
+        },
+        "audit_file": {
+            "title": "Audit file", "type": "string", "group": "advanced", "order": 22,
+            "description": "Optional path of a local file where every record's outcome is appended as a JSON line.",
+        },
+    })
+    return ConnectorSpecification(
+        documentationUrl=DOCS_URL,
+        supported_destination_sync_modes=[DestinationSyncMode.append],
+        connectionSpecification={
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "title": "NetSuite item fulfillment destination",
+            "type": "object",
+            "required": CONNECTION_REQUIRED,
+            "additionalProperties": True,
+            "properties": properties,
+            "groups": [ACCOUNT_GROUP, FULFILLMENT_GROUP, ADVANCED_GROUP],
+        },
+    )

@@ -1,0 +1,3 @@
+from .destination import DestinationShipstationInventory
+
+__all__ = ["DestinationShipstationInventory"]

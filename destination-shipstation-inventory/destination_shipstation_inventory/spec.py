@@ -1,0 +1,41 @@
+"""The destination's settings page in the Airbyte UI."""
+from airbyte_cdk.models import ConnectorSpecification, DestinationSyncMode
+from shipstation_lib.spec import ACCOUNT_GROUP, ADVANCED_GROUP, CONNECTION_REQUIRED, connection_properties
+
+DOCS_URL = "https://github.com/netsuite-shipstation/connectors/blob/main/destination-shipstation-inventory/docs.md"
+STOCK_GROUP = {"id": "stock", "title": "How NetSuite stock becomes ShipStation stock"}
+
+
+def specification() -> ConnectorSpecification:
+    # Both API versions are offered so that `check` can tell a merchant with only a v1 key what to do, rather
+    # than the form silently refusing it.
+    properties = connection_properties()
+    properties.update({
+        "quantity_field": {
+            "title": "NetSuite quantity to use as ShipStation stock", "type": "string",
+            "enum": ["available", "on_hand"], "default": "available", "group": "stock", "order": 10,
+            "description": "Available (on hand minus committed to orders) keeps ShipStation from selling stock "
+                           "already promised; on hand copies the physical count.",
+        },
+        "dry_run": {
+            "title": "Dry run", "type": "boolean", "default": False, "group": "stock", "order": 11,
+            "description": "Report every change that would be made without writing anything to ShipStation.",
+        },
+        "audit_file": {
+            "title": "Audit file", "type": "string", "group": "advanced", "order": 22,
+            "description": "Optional path of a local file where every SKU's outcome is appended as a JSON line.",
+        },
+    })
+    return ConnectorSpecification(
+        documentationUrl=DOCS_URL,
+        supported_destination_sync_modes=[DestinationSyncMode.append, DestinationSyncMode.overwrite],
+        connectionSpecification={
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "title": "ShipStation inventory destination",
+            "type": "object",
+            "required": CONNECTION_REQUIRED,
+            "additionalProperties": True,
+            "properties": properties,
+            "groups": [ACCOUNT_GROUP, STOCK_GROUP, ADVANCED_GROUP],
+        },
+    )

@@ -1,0 +1,1 @@
+"""Local emulators of the NetSuite and ShipStation APIs, strict enough to test real clients against."""

@@ -1,0 +1,117 @@
+"""Latency and fault injection, as ASGI middleware in front of an emulator's API (never its control plane).
+
+Faults are drawn from a seeded generator, so a failing run can be replayed with the same seed.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+CONTROL_PREFIX = "/__emulator"
+FAULT_KINDS = ("429", "500", "502", "503", "slow", "drop")
+
+
+@dataclass
+class FaultSettings:
+    rate: float = 0.0
+    seed: int = 0
+    kinds: tuple[str, ...] = FAULT_KINDS
+    slow_seconds: float = 35.0
+    latency_ms: float = 0.0
+    injected: dict[str, int] = field(default_factory=dict)
+
+
+class FaultInjector:
+    """Decides, per API request, whether to answer with a fault; thread-safe, deterministic for a seed."""
+
+    def __init__(self) -> None:
+        self.settings = FaultSettings()
+        self._random = random.Random(0)
+        self._lock = threading.Lock()
+
+    def configure(self, rate: float = 0.0, seed: int = 0, kinds=FAULT_KINDS, slow_seconds: float = 35.0,
+                  latency_ms: float | None = None) -> None:
+        unknown = set(kinds) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("fault rate must be between 0 and 1")
+        with self._lock:
+            latency = self.settings.latency_ms if latency_ms is None else latency_ms
+            self.settings = FaultSettings(rate=rate, seed=seed, kinds=tuple(kinds), slow_seconds=slow_seconds,
+                                          latency_ms=latency)
+            self._random = random.Random(seed)
+
+    def set_latency(self, latency_ms: float) -> None:
+        with self._lock:
+            self.settings.latency_ms = latency_ms
+
+    def draw(self) -> str | None:
+        with self._lock:
+            if self.settings.rate <= 0 or self._random.random() >= self.settings.rate:
+                return None
+            kind = self._random.choice(self.settings.kinds)
+            self.settings.injected[kind] = self.settings.injected.get(kind, 0) + 1
+            return kind
+
+    def describe(self) -> dict:
+        s = self.settings
+        return {"rate": s.rate, "seed": s.seed, "kinds": list(s.kinds), "slow_seconds": s.slow_seconds,
+                "latency_ms": s.latency_ms, "injected": dict(s.injected)}
+
+
+Respond = Callable[[int], tuple[int, dict[str, str], bytes]]
+
+
+class FaultMiddleware:
+    """Adds latency and injected faults to every request outside the control plane.
+
+    `error_response(status)` gives the emulated API's own answer for a 429 or 5xx (status, headers, body),
+    so an injected fault looks exactly like the real API's.
+    """
+
+    def __init__(self, app, injector: FaultInjector, error_response: Respond) -> None:
+        self.app = app
+        self.injector = injector
+        self.error_response = error_response
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        latency = self.injector.settings.latency_ms
+        if latency > 0:
+            await asyncio.sleep(latency / 1000.0)
+        kind = self.injector.draw()
+        if kind is None:
+            await self.app(scope, receive, send)
+        elif kind == "slow":
+            await asyncio.sleep(self.injector.settings.slow_seconds)
+            await self.app(scope, receive, send)
+        elif kind == "drop":
+            await _drop_connection(send)
+        else:
+            status, headers, body = self.error_response(int(kind))
+            await _send(send, status, headers, body)
+
+
+async def _send(send, status: int, headers: dict[str, str], body: bytes) -> None:
+    raw_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw_headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop_connection(send) -> None:
+    # Promise a body and end early: the server closes the socket mid-answer, as a dropped connection does.
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
+    await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": False})
+
+
+def json_body(data) -> bytes:
+    return json.dumps(data).encode()

@@ -1,0 +1,46 @@
+"""Connector configs pointing at running emulators: what tests, the standard suites and the demo feed the connectors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import requests
+
+
+def emulator_credentials(base_url: str) -> dict:
+    response = requests.get(f"{base_url}/__emulator/credentials", timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def netsuite_config(base_url: str, auth: str = "token_based", **extra) -> dict:
+    creds = emulator_credentials(base_url)
+    if auth == "token_based":
+        credentials = {"auth_type": "token_based", "consumer_key": creds["consumer_key"],
+                       "consumer_secret": creds["consumer_secret"], "token_id": creds["token_id"],
+                       "token_secret": creds["token_secret"]}
+    elif auth == "oauth2_client_credentials":
+        credentials = {"auth_type": "oauth2_client_credentials", "client_id": creds["client_id"],
+                       "certificate_id": creds["certificate_id"], "private_key": creds["private_key"],
+                       "algorithm": creds.get("algorithm", "ES256")}
+    else:
+        raise ValueError(f"unknown NetSuite auth {auth!r}")
+    return {"account_id": creds["account_id"], "credentials": credentials, "base_url": base_url, **extra}
+
+
+def shipstation_config(base_url: str, version: str = "v2", **extra) -> dict:
+    creds = emulator_credentials(base_url)
+    if version == "v1":
+        credentials = {"api_version": "v1", "api_key": creds["v1_api_key"], "api_secret": creds["v1_api_secret"]}
+    elif version == "v2":
+        credentials = {"api_version": "v2", "api_key": creds["v2_api_key"]}
+    else:
+        raise ValueError(f"unknown ShipStation API version {version!r}")
+    return {"credentials": credentials, "base_url": base_url, **extra}
+
+
+def write_configs(directory: Path, configs: dict[str, dict]) -> None:
+    """Write each config as <directory>/<name>.json (the standard suites read configs from files)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, config in configs.items():
+        (directory / f"{name}.json").write_text(json.dumps(config, indent=2))

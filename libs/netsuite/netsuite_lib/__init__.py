@@ -1,0 +1,1 @@
+"""Shared NetSuite client pieces for source-netsuite-inventory and destination-netsuite-fulfillment."""

@@ -1,0 +1,94 @@
+"""NetSuite's answers turned into typed errors with plain-words messages.
+
+NetSuite gives every login failure the same 401 "Invalid login attempt" body; the real reason is only in the
+account's Login Audit Trail. So messages name the likely causes and where to look, never a secret.
+"""
+from __future__ import annotations
+
+import json
+
+import requests
+
+LOGIN_AUDIT_HINT = ("NetSuite shows the exact reason in Setup > Users/Roles > User Management > "
+                    "View Login Audit Trail.")
+
+
+class NetSuiteError(Exception):
+    """Base of all NetSuite failures; `retryable` says whether trying again later can help."""
+
+    retryable = False
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+class UnknownAccount(NetSuiteError):
+    pass
+
+
+class Unreachable(NetSuiteError):
+    retryable = True
+
+
+class LoginRejected(NetSuiteError):
+    pass
+
+
+class PermissionMissing(NetSuiteError):
+    pass
+
+
+class ConcurrencyLimited(NetSuiteError):
+    retryable = True
+
+
+class ServerError(NetSuiteError):
+    retryable = True
+
+
+class RequestRejected(NetSuiteError):
+    pass
+
+
+def error_details(response: requests.Response) -> tuple[str | None, str]:
+    """The first o:errorCode and detail of a NetSuite error body, or (None, a short excerpt of the body)."""
+    try:
+        body = response.json()
+    except (ValueError, json.JSONDecodeError):
+        return None, (response.text or "")[:200]
+    if not isinstance(body, dict):
+        return None, str(body)[:200]
+    details = body.get("o:errorDetails") or []
+    if details and isinstance(details[0], dict):
+        return details[0].get("o:errorCode"), str(details[0].get("detail", ""))
+    if "error" in body:  # OAuth 2.0 token endpoint, RFC 6749 style
+        return str(body["error"]), str(body.get("error_description", body["error"]))
+    return None, str(body.get("title", ""))[:200]
+
+
+def classify(response: requests.Response, auth_name: str) -> NetSuiteError:
+    code, detail = error_details(response)
+    status = response.status_code
+    if status == 401:
+        return LoginRejected(
+            f"NetSuite refused the login ({auth_name}). Usual causes: a wrong key, secret or token, a token that "
+            f"was revoked or has expired, the token belonging to another account, or the role lacking the "
+            f"'Log in using Access Tokens' / 'REST Web Services' permission. {LOGIN_AUDIT_HINT}",
+            status, code)
+    if status == 403:
+        return PermissionMissing(f"The NetSuite role lacks a permission: {detail}", status, code)
+    if status == 429:
+        return ConcurrencyLimited("NetSuite's concurrent request limit for this account was reached.", status, code)
+    if status >= 500:
+        return ServerError(f"NetSuite answered with a server error ({status}).", status, code)
+    if "was not found" in detail and "Record '" in detail:
+        # SuiteQL reports a table the role may not read as if the table did not exist.
+        record = detail.split("Record '", 1)[1].split("'", 1)[0]
+        return PermissionMissing(
+            f"The NetSuite role cannot read '{record}' records: give it the permission for {record} "
+            "(Lists or Transactions tab of the role).", status, code)
+    return RequestRejected(f"NetSuite refused the request ({status} {code or ''}): {detail}".replace(" )", ")"),
+                           status, code)

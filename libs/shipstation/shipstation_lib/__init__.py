@@ -1,0 +1,1 @@
+"""Shared ShipStation client pieces for source-shipstation and destination-shipstation-inventory."""

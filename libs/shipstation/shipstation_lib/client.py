@@ -1,0 +1,77 @@
+"""One ShipStation client for both connectors: v1 or v2 by the credentials, paced on the rate limit through the
+CDK's HTTP client and API budget, 429s waited out as the headers say, failures as typed errors.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any, Mapping
+
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import HttpStatusErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .credentials import ShipStationApi
+from .errors import RateLimited, ServerError, ShipStationError, Unreachable, classify
+from .pacing import RetryAfterBackoff, shipstation_budget
+
+_RETRY = ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, None)
+_KEEP = ErrorResolution(ResponseAction.IGNORE, FailureType.config_error, None)
+
+
+def _error_mapping() -> dict:
+    mapping = {**DEFAULT_ERROR_MAPPING}
+    # Refusals come back to `classify`, which words them for a merchant; only transient answers are retried.
+    mapping.update({status: _KEEP for status in (400, 401, 403, 404, 405, 409, 410, 422)})
+    mapping.update({429: _RETRY, 500: _RETRY, 502: _RETRY, 503: _RETRY, 504: _RETRY})
+    return mapping
+
+
+class ShipStationClient:
+    def __init__(self, config: Mapping[str, Any], logger: logging.Logger | None = None,
+                 max_retries: int = 6, timeout: float = 60) -> None:
+        self.logger = logger or logging.getLogger("shipstation")
+        self.api = ShipStationApi.from_config(dict(config))
+        self._timeout = timeout
+        self._http = HttpClient(
+            name="shipstation",
+            logger=self.logger,
+            error_handler=HttpStatusErrorHandler(self.logger, _error_mapping(), max_retries=max_retries,
+                                                 max_time=timedelta(minutes=10)),
+            backoff_strategy=RetryAfterBackoff(),
+            api_budget=shipstation_budget(self.api.rate_limit_per_minute),
+            authenticator=self.api.auth,
+            use_cache=False,
+        )
+
+    @property
+    def version(self) -> str:
+        return self.api.version
+
+    def request(self, method: str, path: str, *, params: Mapping | None = None, json: Any = None) -> requests.Response:
+        try:
+            _, response = self._http.send_request(method, self.api.url(path), request_kwargs={"timeout": self._timeout},
+                                                  params=params, json=json, headers={"Accept": "application/json"})
+        except AirbyteTracedException as exc:
+            raise _retries_exhausted(exc) from None
+        if response.status_code >= 400:
+            raise classify(response, self.api.version)
+        return response
+
+    def get(self, path: str, params: Mapping | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+
+def _retries_exhausted(exc: AirbyteTracedException) -> ShipStationError:
+    cause = getattr(exc, "_exception", None) or exc.__cause__
+    response = getattr(cause, "response", None)
+    if isinstance(response, requests.Response):
+        if response.status_code == 429:
+            return RateLimited("ShipStation kept answering 429 (rate limit) after waiting as it asked.", 429)
+        return ServerError(f"ShipStation kept answering with server errors ({response.status_code}).",
+                           response.status_code)
+    return Unreachable(f"ShipStation could not be reached ({type(response).__name__ if response else 'no answer'}).")

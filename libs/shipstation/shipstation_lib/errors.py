@@ -1,0 +1,72 @@
+"""ShipStation's answers turned into typed errors with plain-words messages (v1 and v2 differ in shape)."""
+from __future__ import annotations
+
+import requests
+
+
+class ShipStationError(Exception):
+    retryable = False
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+class Unreachable(ShipStationError):
+    retryable = True
+
+
+class KeyRejected(ShipStationError):
+    pass
+
+
+class FeatureMissing(ShipStationError):
+    pass
+
+
+class RateLimited(ShipStationError):
+    retryable = True
+
+
+class ServerError(ShipStationError):
+    retryable = True
+
+
+class RequestRejected(ShipStationError):
+    pass
+
+
+def error_summary(response: requests.Response) -> tuple[str | None, str]:
+    """(error code, message) from a v2 `errors[]` body or a v1 `Message` body; never the request itself."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, (response.text or "").strip()[:200]
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return errors[0].get("error_code"), str(errors[0].get("message", ""))
+        for key in ("Message", "message", "ExceptionMessage"):
+            if body.get(key):
+                return None, str(body[key])
+    return None, str(body)[:200]
+
+
+def classify(response: requests.Response, api_version: str) -> ShipStationError:
+    code, message = error_summary(response)
+    status = response.status_code
+    if status == 401:
+        what = "API key and secret" if api_version == "v1" else "API key"
+        return KeyRejected(
+            f"ShipStation refused the {api_version} {what}: it is wrong, was revoked, or belongs to the other API "
+            f"version. Create or copy it under Settings > Account > API Settings.", status, code)
+    if status == 403:
+        return FeatureMissing(f"ShipStation refused access: {message}", status, code)
+    if status == 429:
+        return RateLimited("ShipStation's rate limit was reached.", status, code)
+    if status >= 500:
+        return ServerError(f"ShipStation answered with a server error ({status}).", status, code)
+    return RequestRejected(f"ShipStation refused the request ({status}{' ' + code if code else ''}): {message}",
+                           status, code)

@@ -1,0 +1,3 @@
+from .source import SourceNetsuiteInventory
+
+__all__ = ["SourceNetsuiteInventory"]

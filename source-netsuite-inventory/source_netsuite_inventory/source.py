@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import logging
+from typing import Any, List, Mapping, Tuple
+
+from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.sources import AbstractSource
+from airbyte_cdk.sources.streams import Stream
+from netsuite_lib.check import diagnose
+from netsuite_lib.client import NetSuiteClient
+
+from .spec import specification
+from .streams import CHECK_PROBES, STREAMS
+
+
+class SourceNetsuiteInventory(AbstractSource):
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        return specification()
+
+    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Any]:
+        try:
+            client = NetSuiteClient(config, logger, max_retries=1, timeout=30)
+        except ValueError as error:
+            return False, str(error)
+        problem = diagnose(client, CHECK_PROBES)
+        return problem is None, problem
+
+    def streams(self, config: Mapping[str, Any]) -> List[Stream]:
+        client = NetSuiteClient(config, logging.getLogger("airbyte"))
+        return [stream(client) for stream in STREAMS]

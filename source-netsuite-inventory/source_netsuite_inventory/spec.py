@@ -1,0 +1,20 @@
+"""The source's settings page in the Airbyte UI."""
+from airbyte_cdk.models import ConnectorSpecification
+from netsuite_lib.spec import ACCOUNT_GROUP, ADVANCED_GROUP, CONNECTION_REQUIRED, connection_properties
+
+DOCS_URL = "https://github.com/netsuite-shipstation/connectors/blob/main/source-netsuite-inventory/docs.md"
+
+
+def specification() -> ConnectorSpecification:
+    return ConnectorSpecification(
+        documentationUrl=DOCS_URL,
+        connectionSpecification={
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "title": "NetSuite inventory source",
+            "type": "object",
+            "required": CONNECTION_REQUIRED,
+            "additionalProperties": True,
+            "properties": connection_properties(),
+            "groups": [ACCOUNT_GROUP, ADVANCED_GROUP],
+        },
+    )

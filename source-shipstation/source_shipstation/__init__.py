@@ -1,0 +1,3 @@
+from .source import SourceShipstation
+
+__all__ = ["SourceShipstation"]
