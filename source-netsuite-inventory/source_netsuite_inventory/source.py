@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from typing import Any, List, Mapping, Tuple
 
-from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.models import AirbyteConnectionStatus, ConnectorSpecification, Status
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from netsuite_lib.check import diagnose
@@ -16,6 +16,11 @@ from .streams import CHECK_PROBES, STREAMS
 class SourceNetsuiteInventory(AbstractSource):
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return specification()
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        # The CDK's default wraps the message in repr(); merchants should read it as written.
+        ok, problem = self.check_connection(logger, config)
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED if ok else Status.FAILED, message=problem)
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Any]:
         try:

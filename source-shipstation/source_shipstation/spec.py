@@ -7,11 +7,6 @@ DOCS_URL = "https://github.com/netsuite-shipstation/connectors/blob/main/source-
 
 def specification() -> ConnectorSpecification:
     properties = connection_properties()
-    properties["start_date"] = {
-        "title": "Start date", "type": "string", "format": "date-time", "group": "account", "order": 1,
-        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", "examples": ["2026-01-01T00:00:00Z"],
-        "description": "Read shipments and orders created from this moment on (UTC). Leave empty for the last 30 days.",
-    }
     return ConnectorSpecification(
         documentationUrl=DOCS_URL,
         connectionSpecification={

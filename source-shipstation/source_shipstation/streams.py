@@ -22,7 +22,7 @@ class Listing:
     name: str
     path: str
     records_key: str
-    primary_key: str
+    primary_key: str | list[str]
     paged: bool = True
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -38,7 +38,7 @@ LISTINGS = {
         Listing("shipments", "v2/shipments", "shipments", "shipment_id"),
         Listing("labels", "v2/labels", "labels", "label_id"),
         Listing("warehouses", "v2/warehouses", "warehouses", "warehouse_id", paged=False),
-        Listing("inventory", "v2/inventory", "inventory", "sku"),
+        Listing("inventory", "v2/inventory", "inventory", ["sku", "inventory_location_id"]),
         Listing("inventory_warehouses", "v2/inventory_warehouses", "inventory_warehouses", "inventory_warehouse_id"),
     ),
 }
@@ -54,12 +54,16 @@ class ShipStationListStream(Stream):
         return self.listing.name
 
     @property
-    def primary_key(self) -> str:
+    def primary_key(self) -> str | list[str]:
         return self.listing.primary_key
 
     def get_json_schema(self) -> Mapping[str, Any]:
         return {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "additionalProperties": True,
-                "properties": {self.listing.primary_key: {"type": ["string", "integer"]}}}
+                "properties": {key: {"type": ["string", "integer"]} for key in self._key_fields()}}
+
+    def _key_fields(self) -> list[str]:
+        key = self.listing.primary_key
+        return [key] if isinstance(key, str) else list(key)
 
     def _pages(self) -> Iterable[Any]:
         listing = self.listing

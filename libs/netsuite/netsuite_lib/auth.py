@@ -91,7 +91,8 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
                     "NetSuite refused the OAuth 2.0 client credentials: check the client id (Consumer Key of the "
                     "integration record), the certificate id, that the private key belongs to the certificate "
                     "mapped under Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) "
-                    "Setup, and that the mapping's role has 'REST Web Services'.", response.status_code, error.code)
+                    "Setup, and that the mapping's role has 'REST Web Services' and 'Log in using OAuth 2.0 Access "
+                    "Tokens'.", response.status_code, error.code)
             raise error
         body = response.json()
         lifetime = float(body.get("expires_in", 3600))  # NetSuite sends a string: "3600"

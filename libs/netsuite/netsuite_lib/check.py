@@ -21,7 +21,7 @@ def verify_account_exists(client: NetSuiteClient, timeout: float = 20) -> None:
     if 400 <= response.status_code < 500:
         raise UnknownAccount(
             f"NetSuite does not know the account id '{account.realm}'. Copy it from Setup > Company > Company "
-            "Information (Account ID); a sandbox id ends in _SB1 (or _SB2, ...).", response.status_code)
+            "Information (Account ID); a sandbox id ends in _SB1 (typed as _SB1 or -sb1, in any case).", response.status_code)
     if response.status_code >= 500:
         raise Unreachable(f"NetSuite's account lookup answered with a server error ({response.status_code}).")
 

@@ -69,6 +69,21 @@ def error_details(response: requests.Response) -> tuple[str | None, str]:
     return None, str(body.get("title", ""))[:200]
 
 
+# SuiteQL names tables; merchants grant permissions. Which permission opens which table, as the role page shows it.
+TABLE_PERMISSIONS = {
+    "item": "Lists > Items",
+    "inventoryitemlocations": "Lists > Items",
+    "location": "Lists > Locations",
+    "customer": "Lists > Customers",
+    "transaction": "Transactions > Find Transaction, and Transactions > Sales Order",
+    "transactionline": "Transactions > Find Transaction, and Transactions > Sales Order",
+}
+LOGIN_PERMISSION = {
+    "token-based authentication": "'Log in using Access Tokens'",
+    "OAuth 2.0": "'Log in using OAuth 2.0 Access Tokens'",
+}
+
+
 def classify(response: requests.Response, auth_name: str) -> NetSuiteError:
     code, detail = error_details(response)
     status = response.status_code
@@ -76,7 +91,7 @@ def classify(response: requests.Response, auth_name: str) -> NetSuiteError:
         return LoginRejected(
             f"NetSuite refused the login ({auth_name}). Usual causes: a wrong key, secret or token, a token that "
             f"was revoked or has expired, the token belonging to another account, or the role lacking the "
-            f"'Log in using Access Tokens' / 'REST Web Services' permission. {LOGIN_AUDIT_HINT}",
+            f"{LOGIN_PERMISSION.get(auth_name, 'login')} or 'REST Web Services' permission. {LOGIN_AUDIT_HINT}",
             status, code)
     if status == 403:
         return PermissionMissing(f"The NetSuite role lacks a permission: {detail}", status, code)
@@ -87,8 +102,9 @@ def classify(response: requests.Response, auth_name: str) -> NetSuiteError:
     if "was not found" in detail and "Record '" in detail:
         # SuiteQL reports a table the role may not read as if the table did not exist.
         record = detail.split("Record '", 1)[1].split("'", 1)[0]
+        permission = TABLE_PERMISSIONS.get(record.lower(), "the Lists or Transactions tab of the role")
         return PermissionMissing(
-            f"The NetSuite role cannot read '{record}' records: give it the permission for {record} "
-            "(Lists or Transactions tab of the role).", status, code)
+            f"The NetSuite role cannot read '{record}' records: add the permission {permission} (View or higher) "
+            "to the role under Setup > Users/Roles > Manage Roles.", status, code)
     return RequestRejected(f"NetSuite refused the request ({status} {code or ''}): {detail}".replace(" )", ")"),
                            status, code)

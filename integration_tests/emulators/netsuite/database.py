@@ -1,0 +1,180 @@
+"""The account's records as SQLite tables, shaped like the SuiteQL tables our connectors read.
+
+Dates are stored as UTC ISO text 'YYYY-MM-DD HH:MM:SS' in columns declared NSDATETIME; reading such a
+column gives an `NsDateTime` (a str), which SuiteQL answers in the account's display format unless the
+query formatted it with TO_CHAR (then SQLite returns plain text). That is how the real API behaves and why
+clients must use TO_CHAR. One in-memory connection, guarded by a lock: the event loop and the control plane
+share it.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime, timedelta, timezone
+
+from emulators.common.merchant import Merchant
+
+
+class NsDateTime(str):
+    """ISO text read from a date column."""
+
+    def display(self) -> str:
+        # The account's date preference in this emulator: D/M/YYYY without leading zeros, date only.
+        return f"{int(self[8:10])}/{int(self[5:7])}/{int(self[0:4])}"
+
+
+sqlite3.register_converter("NSDATETIME", lambda raw: NsDateTime(raw.decode()))
+
+STATUS_NAMES = {
+    "SalesOrd": ("Sales Order", {"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled",
+                                 "D": "Partially Fulfilled", "E": "Pending Billing/Partially Fulfilled",
+                                 "F": "Pending Billing", "G": "Billed", "H": "Closed"}),
+    "ItemShip": ("Item Fulfillment", {"A": "Picked", "B": "Packed", "C": "Shipped"}),
+}
+SHIP_STATUS_NAMES = STATUS_NAMES["ItemShip"][1]
+
+SCHEMA = """
+CREATE TABLE "transaction" (
+  id INTEGER PRIMARY KEY, tranid TEXT, otherrefnum TEXT, externalid TEXT, type TEXT NOT NULL, status TEXT,
+  entity INTEGER, trandate NSDATETIME, createddate NSDATETIME, lastmodifieddate NSDATETIME, memo TEXT,
+  shipstatus TEXT, createdfrom INTEGER, linkedtrackingnumberlist TEXT);
+CREATE TABLE transactionline (
+  "transaction" INTEGER NOT NULL, id INTEGER NOT NULL, linesequencenumber INTEGER, mainline TEXT NOT NULL,
+  item INTEGER, quantity INTEGER, quantityshiprecv INTEGER, isclosed TEXT, location INTEGER, rate REAL,
+  createdfrom INTEGER, orderline INTEGER, linelastmodifieddate NSDATETIME, PRIMARY KEY ("transaction", id));
+CREATE TABLE item (
+  id INTEGER PRIMARY KEY, itemid TEXT, displayname TEXT, upccode TEXT, itemtype TEXT, isinactive TEXT,
+  baseprice REAL, weight REAL, weightunit TEXT, lastmodifieddate NSDATETIME);
+CREATE TABLE inventoryitemlocations (
+  item INTEGER NOT NULL, location INTEGER NOT NULL, quantityonhand INTEGER, quantityavailable INTEGER,
+  quantitycommitted INTEGER, quantityonorder INTEGER, quantitybackordered INTEGER, lastmodifieddate NSDATETIME,
+  PRIMARY KEY (item, location));
+CREATE TABLE location (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT);
+CREATE TABLE customer (
+  id INTEGER PRIMARY KEY, entityid TEXT, companyname TEXT, email TEXT, phone TEXT, lastmodifieddate NSDATETIME);
+-- Package sublist of item fulfillments: record API only, not a SuiteQL table.
+CREATE TABLE ns_package (fulfillment INTEGER, seq INTEGER, trackingnumber TEXT, weight REAL, descr TEXT);
+CREATE INDEX transaction_type_modified ON "transaction" (type, lastmodifieddate);
+CREATE INDEX transaction_externalid ON "transaction" (externalid);
+CREATE INDEX transaction_createdfrom ON "transaction" (createdfrom);
+CREATE INDEX transactionline_item ON transactionline (item);
+CREATE INDEX transactionline_createdfrom ON transactionline (createdfrom);
+CREATE INDEX item_modified ON item (lastmodifieddate);
+CREATE INDEX stock_location ON inventoryitemlocations (location);
+CREATE INDEX stock_modified ON inventoryitemlocations (lastmodifieddate);
+CREATE INDEX customer_modified ON customer (lastmodifieddate);
+"""
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Database:
+    def __init__(self, merchant: Merchant) -> None:
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(":memory:", check_same_thread=False, detect_types=sqlite3.PARSE_DECLTYPES,
+                                    isolation_level=None)
+        self.conn.executescript(SCHEMA)
+        self.version = 0  # bumped by every write, so cached counts are dropped
+        self._counts: dict[tuple[str, int], int] = {}
+        self._names: dict[str, dict[int, str]] = {"entity": {}, "item": {}, "location": {}, "transaction": {}}
+        self._register_functions()
+        self._load(merchant)
+
+    # --- BUILTIN.DF / BUILTIN.CF, called by the SQL suiteql.py writes -------------------------------------
+    def _register_functions(self) -> None:
+        def df(kind, value):
+            if value is None:
+                return None
+            if kind == "type":
+                return STATUS_NAMES.get(value, (value,))[0]
+            if kind == "shipstatus":
+                return SHIP_STATUS_NAMES.get(value, value)
+            return self._names.get(kind, {}).get(int(value), str(value))
+
+        def df_status(tran_type, letter):
+            if letter is None:
+                return None
+            type_name, names = STATUS_NAMES.get(tran_type, (tran_type, {}))
+            return f"{type_name} : {names.get(letter, letter)}"
+
+        def cf_status(tran_type, letter):
+            return None if letter is None else f"{tran_type}:{letter}"
+
+        self.conn.create_function("ns_df", 2, df, deterministic=True)
+        self.conn.create_function("ns_df_status", 2, df_status, deterministic=True)
+        self.conn.create_function("ns_cf_status", 2, cf_status, deterministic=True)
+
+    def _load(self, m: Merchant) -> None:
+        base = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
+        c = self.conn
+        c.execute("BEGIN")
+        c.executemany("INSERT INTO location VALUES (?,?,'F')", [(loc.id, loc.name) for loc in m.locations])
+        # Spread last-modified dates over 90 days so incremental reads have something to filter.
+        c.executemany("INSERT INTO item VALUES (?,?,?,?,'InvtPart',?,?,?,'oz',?)", [
+            (it.id, it.sku, it.name, it.upc, "T" if it.inactive else "F", it.price, it.weight_oz,
+             iso(base - timedelta(days=it.id % 90, minutes=it.id % 1440))) for it in m.items])
+        c.executemany("INSERT INTO inventoryitemlocations VALUES (?,?,?,?,?,?,?,?)", [
+            (s.item_id, s.location_id, s.on_hand, s.available, s.committed, s.on_order, s.backordered,
+             iso(base - timedelta(days=(s.item_id + s.location_id) % 60, seconds=s.item_id % 86400)))
+            for s in m.stock])
+        c.executemany("INSERT INTO customer VALUES (?,?,?,?,?,?)", [
+            (cu.id, cu.entity_id, cu.company, cu.email, cu.phone, iso(base - timedelta(days=cu.id % 30)))
+            for cu in m.customers])
+        headers, lines = [], []
+        for so in m.sales_orders:
+            created = iso(so.created)
+            headers.append((so.id, so.tranid, so.otherrefnum, None, "SalesOrd", so.status, so.customer_id,
+                            created[:10] + " 00:00:00", created, created, None, None, None, None))
+            lines.append((so.id, 0, 0, "T", None, None, None, "F", so.lines[0].location_id if so.lines else None,
+                          None, None, None, created))
+            for ln in so.lines:
+                lines.append((so.id, ln.line, ln.line, "F", ln.item_id, -ln.quantity, 0, "F", ln.location_id,
+                              ln.rate, None, None, created))
+        c.executemany('INSERT INTO "transaction" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)', headers)
+        c.executemany("INSERT INTO transactionline VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", lines)
+        c.execute("COMMIT")
+        self._names["entity"] = {cu.id: f"{cu.entity_id} {cu.company}" for cu in m.customers}
+        self._names["item"] = {it.id: it.sku for it in m.items}
+        self._names["location"] = {loc.id: loc.name for loc in m.locations}
+        self._names["transaction"] = {so.id: f"Sales Order #{so.tranid}" for so in m.sales_orders}
+
+    def name_of(self, kind: str, value) -> str:
+        return self._names[kind].get(int(value), str(value))
+
+    def remember_transaction_name(self, tran_id: int, name: str) -> None:
+        self._names["transaction"][tran_id] = name
+
+    # --- reading -----------------------------------------------------------------------------------------
+    def page(self, sql: str, limit: int, offset: int) -> tuple[int, list[str], list[tuple]]:
+        """Total row count of a translated query, and one page of it."""
+        with self.lock:
+            key = (sql, self.version)
+            total = self._counts.get(key)
+            if total is None:
+                # Paging clients ask for every page of the same query: count it once per data version.
+                total = self.conn.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()[0]
+                if len(self._counts) > 256:
+                    self._counts.clear()
+                self._counts[key] = total
+            cur = self.conn.execute(f"SELECT * FROM ({sql}) LIMIT ? OFFSET ?", (limit, offset))
+            rows = cur.fetchall()
+            columns = [d[0].lower() for d in cur.description]
+        return total, columns, rows
+
+    def select(self, sql: str, params=()) -> list[dict]:
+        with self.lock:
+            cur = self.conn.execute(sql, params)
+            columns = [d[0] for d in cur.description]
+            return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+    def read_only(self, sql: str) -> list[dict]:
+        """For the control plane: any query, but nothing may change."""
+        with self.lock:
+            self.conn.execute("PRAGMA query_only = ON")
+            try:
+                return [{k: (str(v) if isinstance(v, NsDateTime) else v) for k, v in row.items()}
+                        for row in self.select(sql)]
+            finally:
+                self.conn.execute("PRAGMA query_only = OFF")

@@ -1,0 +1,149 @@
+"""NetSuite's errors as classes, and the one function that writes NetSuite's error body.
+
+Every refusal the emulator makes is one of these classes; `error_body` is the only place the wire shape
+`{"type","title","status","o:errorDetails":[{"detail","o:errorCode","o:errorPath"?}]}` is built
+(reference netsuite-api.md section 6), so all answers look alike, as the real API's do.
+"""
+from __future__ import annotations
+
+import json
+
+# NetSuite points `type` at the RFC section describing the status code (seen in real 401 captures).
+STATUS_TYPES = {
+    400: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1", "Bad Request"),
+    401: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.2", "Unauthorized"),
+    403: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.4", "Forbidden"),
+    404: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.5", "Not Found"),
+    405: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.6", "Method Not Allowed"),
+    415: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.16", "Unsupported Media Type"),
+    429: ("https://www.rfc-editor.org/rfc/rfc6585.html#section-4", "Too Many Requests"),
+    500: ("https://www.rfc-editor.org/rfc/rfc9110.html#section-15.6.1", "Internal Server Error"),
+}
+
+INVALID_LOGIN_DETAIL = ("Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at "
+                        "Setup > Users/Roles > User Management > View Login Audit Trail.")
+
+
+class NetSuiteError(Exception):
+    status = 400
+    code = "USER_ERROR"
+    detail = "An error occurred."
+
+    def __init__(self, detail: str | None = None, error_path: str | None = None) -> None:
+        super().__init__(detail or self.detail)
+        if detail is not None:
+            self.detail = detail
+        self.error_path = error_path
+
+
+def error_body(err: NetSuiteError) -> dict:
+    type_url, title = STATUS_TYPES.get(err.status, STATUS_TYPES[500])
+    detail = {"detail": err.detail, "o:errorCode": err.code}
+    if err.error_path:
+        detail["o:errorPath"] = err.error_path
+    return {"type": type_url, "title": title, "status": err.status, "o:errorDetails": [detail]}
+
+
+def error_bytes(err: NetSuiteError) -> bytes:
+    return json.dumps(error_body(err)).encode()
+
+
+class InvalidLogin(NetSuiteError):
+    """Every authentication failure; the real reason goes to the login audit trail, never to the client."""
+    status, code, detail = 401, "INVALID_LOGIN", INVALID_LOGIN_DETAIL
+
+    def __init__(self, reason: str, note: str = "") -> None:
+        super().__init__()
+        self.reason = reason
+        self.note = note
+
+
+class InvalidAccount(NetSuiteError):
+    # datacenterurls for an account that does not exist (wording UNCONFIRMED).
+    code = "INVALID_ACCOUNT"
+
+
+class InvalidParameter(NetSuiteError):
+    code = "INVALID_PARAMETER"
+
+
+class InvalidSearchQuery(InvalidParameter):
+    """SuiteQL NetSuite cannot run; the real detail starts with this sentence and then quotes the parser."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(f"Invalid search query. Detailed unprocessed description follows. {description}")
+
+
+class SearchRecordNotFound(InvalidParameter):
+    """A table the role may not read (or that does not exist): NetSuite says the record was not found."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"Search error occurred: Record '{table}' was not found.")
+
+
+class InvalidContent(NetSuiteError):
+    code = "INVALID_CONTENT"
+
+
+class UserError(NetSuiteError):
+    code = "USER_ERROR"
+
+
+class DuplicateExternalId(NetSuiteError):
+    # UNCONFIRMED: code and wording of a transform carrying an external id already in use.
+    code = "DUP_RCRD"
+    detail = "A record with this external ID already exists."
+
+
+class NonexistentId(NetSuiteError):
+    status, code = 404, "NONEXISTENT_ID"
+    detail = "The record instance does not exist. Provide a valid record instance ID."
+
+
+class UnknownPath(NetSuiteError):
+    # UNCONFIRMED: the code and detail NetSuite gives for a path that names no resource.
+    status, code = 404, "NONEXISTENT_ID"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"The requested resource '{path}' does not exist.")
+
+
+class MethodNotAllowed(NetSuiteError):
+    # UNCONFIRMED wording.
+    status, code = 405, "INVALID_METHOD"
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(f"The HTTP method {method} is not supported for '{path}'.")
+
+
+class InsufficientPermission(NetSuiteError):
+    status, code = 403, "INSUFFICIENT_PERMISSION"
+
+    def __init__(self, permission: str) -> None:
+        super().__init__(f"Permission Violation: You need the '{permission}' permission to access this page. "
+                         "Please contact your account administrator.")
+
+
+class ConcurrencyLimitExceeded(NetSuiteError):
+    # The status and o:errorCode are in third-party code; the title is the RFC's; the detail is UNCONFIRMED.
+    status, code = 429, "CONCURRENCY_LIMIT_EXCEEDED"
+    detail = "Concurrent request limit exceeded. Request blocked."
+
+
+class UnexpectedError(NetSuiteError):
+    # NetSuite's 500s carry an error id to quote to support; the exact wording is UNCONFIRMED.
+    status, code = 500, "UNEXPECTED_ERROR"
+    detail = "An unexpected error occurred. Error ID: emulator-injected-fault"
+
+
+class OAuth2Error(Exception):
+    """An RFC 6749 token endpoint error. NetSuite's body for a bad assertion has no public capture: UNCONFIRMED."""
+
+    def __init__(self, error: str, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.error = error
+        self.reason = reason
+        self.status = status
+
+    def body(self) -> dict:
+        return {"error": self.error}
