@@ -50,3 +50,24 @@ class BackgroundServer:
 
 def serve_forever(app, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", lifespan="off")
+
+
+class RunningEmulator:
+    """What `start_emulator` of each emulator hands a test: its address, its state, and a way to stop it."""
+
+    def __init__(self, backend, server: BackgroundServer) -> None:
+        self.backend = backend
+        self._server = server
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> "RunningEmulator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -4,29 +4,10 @@
 """
 from __future__ import annotations
 
-from emulators.common.server import BackgroundServer
+from emulators.common.server import BackgroundServer, RunningEmulator
 
 from .app import NetSuiteEmulatorApp
 from .backend import NetSuiteBackend
-
-
-class RunningEmulator:
-    def __init__(self, backend: NetSuiteBackend, server: BackgroundServer) -> None:
-        self.backend = backend
-        self._server = server
-
-    @property
-    def base_url(self) -> str:
-        return self._server.base_url
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> "RunningEmulator":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def start_emulator(port: int | None = None, account_id: str = "1234567", seed: int = 1, items: int = 20,
