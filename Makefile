@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := libs/netsuite libs/shipstation source-netsuite-inventory source-shipstation \
+PACKAGES := libs/audit libs/netsuite libs/shipstation source-netsuite-inventory source-shipstation \
             destination-netsuite-fulfillment destination-shipstation-inventory integration_tests
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
