@@ -20,6 +20,29 @@ def specification() -> ConnectorSpecification:
             "default": "Shipped", "group": "fulfillment", "order": 11,
             "description": "The status the item fulfillment gets when a shipment is recorded.",
         },
+        "ship_method_map": {
+            "title": "Ship method map", "type": "array", "group": "fulfillment", "order": 12, "default": [],
+            "description": "Which NetSuite ship method (a shipping item's internal id) each ShipStation carrier and "
+                           "service becomes. Leave the service empty to cover every service of a carrier. A "
+                           "shipment whose carrier and service are not listed gets no ship method; its audit "
+                           "line says so.",
+            "items": {
+                "type": "object", "title": "Ship method", "required": ["carrier_code", "ship_item_id"],
+                "properties": {
+                    "carrier_code": {"title": "ShipStation carrier code", "type": "string", "examples": ["ups"]},
+                    "service_code": {"title": "ShipStation service code (optional)", "type": "string",
+                                     "examples": ["ups_ground"]},
+                    "ship_item_id": {"title": "NetSuite ship method internal id", "type": "string",
+                                     "examples": ["1234"]},
+                },
+            },
+        },
+        "batch_size": {
+            "title": "Shipments per batch", "type": "integer", "minimum": 1, "maximum": 500, "default": 100,
+            "group": "advanced", "order": 23,
+            "description": "Shipments looked up in NetSuite with one query. Larger batches mean fewer queries; "
+                           "progress is confirmed to Airbyte after each batch.",
+        },
         "audit_file": {
             "title": "Audit file", "type": "string", "group": "advanced", "order": 22,
             "description": "Optional path of a local file where every record's outcome is appended as a JSON line.",

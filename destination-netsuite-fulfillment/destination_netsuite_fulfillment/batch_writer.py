@@ -1,0 +1,213 @@
+"""Applies one batch of shipment records to NetSuite and gives every record exactly one audit outcome.
+
+One SuiteQL lookup per batch; then the records are grouped by sales order. Groups run in parallel (up to the
+configured concurrency, which the client also enforces); the records of one order run one after the other, in
+the order they arrived, because each fulfillment changes what is left to ship on that order.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from connector_audit import AuditTrail, Outcome
+from netsuite_lib import records
+from netsuite_lib.client import NetSuiteClient
+from netsuite_lib.errors import LoginRejected, NetSuiteError, PermissionMissing
+from netsuite_lib.suiteql_quote import UnsafeLiteral, sql_string
+
+from .fulfillment_plan import CannotApply, SalesOrder, external_id_for, plan_fulfillment
+from .order_lookup import BatchLookup, look_up
+
+STREAM = "shipments"
+DUPLICATE_EXTERNAL_ID = "DUP_RCRD"  # NetSuite's code for an external id already taken (UNCONFIRMED)
+VOIDED_UNRECORDED = ("voided in ShipStation and no item fulfillment exists for it in NetSuite (voided before it "
+                     "was recorded, or reversed by an earlier sync): nothing to reverse")
+
+
+@dataclass(frozen=True)
+class WriterSettings:
+    order_field: str = "tranid"
+    ship_status: str = "Shipped"
+    ship_methods: Mapping[tuple[str, str], str] | None = None
+    concurrency: int = 4
+
+
+@dataclass
+class Pending:
+    record: Mapping[str, Any]
+    key: str  # the shipment id: what the audit line is keyed by
+    external_id: str
+
+
+class StopSync(Exception):
+    """NetSuite refused the login or a permission: every further call would fail the same way."""
+
+
+class FulfillmentWriter:
+    def __init__(self, client: NetSuiteClient, audit: AuditTrail, settings: WriterSettings) -> None:
+        self.client = client
+        self.audit = audit
+        self.settings = settings
+        # Failures a later attempt may cure (NetSuite overloaded or down, login refused). After one, the
+        # destination passes no further state on, so the platform delivers these records again.
+        self.retry_needed = 0
+        self._stop: str | None = None
+        self._lock = threading.Lock()
+
+    # --- one batch ---------------------------------------------------------------------------------------
+    def apply_batch(self, batch: list[Mapping[str, Any]]) -> None:
+        pending = [p for p in (self._admit(record) for record in batch) if p is not None]
+        if not pending:
+            return
+        if self._stop:
+            for p in pending:
+                self._fail(p, f"not attempted: {self._stop}", retry=True)
+            raise StopSync(self._stop)
+        numbers = [p.record["order_number"] for p in pending if p.record.get("order_number") is not None]
+        try:
+            found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending])
+        except NetSuiteError as error:
+            for p in pending:
+                self._fail(p, f"looking up the sales orders failed: {error.message}", error=error)
+            self._raise_if_stopped()
+            return
+        groups: dict[str, list[Pending]] = {}
+        orders: dict[str, SalesOrder] = {}
+        for p in pending:
+            order, reason = self._order_for(p, found)
+            if order is None:
+                self.audit.record(STREAM, p.key, Outcome.SKIPPED, reason, order_number=p.record.get("order_number"))
+                continue
+            orders.setdefault(order.id, order)
+            groups.setdefault(order.id, []).append(p)
+        if groups:
+            workers = max(1, min(self.settings.concurrency, len(groups)))
+            with ThreadPoolExecutor(workers, thread_name_prefix="fulfill") as pool:
+                for future in [pool.submit(self._apply_group, orders[so_id], group, found)
+                               for so_id, group in groups.items()]:
+                    future.result()
+        self._raise_if_stopped()
+
+    def _admit(self, record: Mapping[str, Any]) -> Pending | None:
+        """The record ready to look up, or None once it has its outcome."""
+        key = str(record.get("shipment_id") or "")
+        if not key:
+            self.audit.record(STREAM, "(no shipment id)", Outcome.SKIPPED, "the record has no shipment_id")
+            return None
+        number = record.get("order_number")
+        if number is not None:
+            try:
+                sql_string(number)
+            except UnsafeLiteral as problem:
+                self.audit.record(STREAM, key, Outcome.SKIPPED, f"the order number cannot be looked up: {problem}")
+                return None
+        return Pending(record, key, external_id_for(key))
+
+    def _order_for(self, p: Pending, found: BatchLookup) -> tuple[SalesOrder | None, str]:
+        number = p.record.get("order_number")
+        field = self.settings.order_field
+        candidates = found.orders.get(number, []) if number is not None else []
+        if p.external_id in found.fulfillments:
+            # The fulfillment names its sales order: group by that, even if the order number changed since.
+            so_id = found.fulfilled_orders.get(p.external_id, "")
+            same = [o for o in candidates if o.id == so_id]
+            return (same[0] if same else SalesOrder(id=so_id, order_number=number or "", status="")), ""
+        if p.record.get("voided") and len(candidates) != 1:
+            # With its order known, a void still joins that order's queue: the label may have been bought
+            # earlier in this same batch.
+            return None, VOIDED_UNRECORDED
+        if number is None:
+            return None, "the shipment has no order number"
+        if not candidates:
+            return None, f"no sales order with {field} {number}"
+        if len(candidates) > 1:
+            ids = ", ".join(sorted(o.id for o in candidates))
+            return None, f"{len(candidates)} sales orders have {field} {number} (internal ids {ids}): cannot tell which"
+        return candidates[0], ""
+
+    # --- one sales order's records, in arrival order ------------------------------------------------------
+    def _apply_group(self, order: SalesOrder, group: list[Pending], found: BatchLookup) -> None:
+        for p in group:
+            if self._stop:
+                self._fail(p, f"not attempted: {self._stop}", retry=True)
+                continue
+            try:
+                self._apply_one(order, p, found)
+            except CannotApply as reason:
+                self.audit.record(STREAM, p.key, Outcome.SKIPPED, str(reason), order_number=p.record.get("order_number"))
+            except NetSuiteError as error:
+                self._fail(p, error.message, error=error)
+            except Exception as error:  # a bug must not lose the record silently
+                self._fail(p, f"unexpected error: {type(error).__name__}: {error}", retry=True)
+
+    def _apply_one(self, order: SalesOrder, p: Pending, found: BatchLookup) -> None:
+        record, key, external_id = p.record, p.key, p.external_id
+        base = {"order_number": record.get("order_number"), "sales_order_id": order.id or None,
+                "external_id": external_id}
+        with self._lock:
+            existing = found.fulfillments.get(external_id)
+        if record.get("voided"):
+            if existing is None:
+                self.audit.record(STREAM, key, Outcome.SKIPPED, VOIDED_UNRECORDED, **base)
+                return
+            records.delete(self.client, "itemFulfillment", existing)
+            with self._lock:
+                found.fulfillments.pop(external_id, None)
+            # The deleted lines go back to the order; re-read it before planning another shipment on it.
+            order.status, order.lines = "", []
+            self.audit.record(STREAM, key, Outcome.REVERSED, fulfillment_id=existing, **base)
+            return
+        if existing is not None:
+            self.audit.record(STREAM, key, Outcome.ALREADY_PRESENT, fulfillment_id=existing, **base)
+            return
+        if not order.status:
+            self._reread(order, record)
+        plan = plan_fulfillment(record, order, self.settings.ship_status, self.settings.ship_methods)
+        try:
+            new_id = records.transform(self.client, "salesOrder", order.id, "itemFulfillment", plan.transform_body())
+        except NetSuiteError as error:
+            if error.code == DUPLICATE_EXTERNAL_ID:
+                # Made by a run that stopped before it could report it, or by a parallel run: already done.
+                self.audit.record(STREAM, key, Outcome.ALREADY_PRESENT, **base,
+                                  details="NetSuite already has an item fulfillment with this external id")
+                return
+            raise
+        with self._lock:
+            found.fulfillments[external_id] = new_id
+        shipped = {pl.order_line: pl.quantity for pl in plan.lines}
+        for line in order.lines:
+            line.shipped += shipped.get(line.line, 0)
+        self.audit.record(
+            STREAM, key, Outcome.CREATED, fulfillment_id=new_id, **base,
+            lines=[{"line": pl.order_line, "sku": pl.sku, "quantity": pl.quantity} for pl in plan.lines],
+            tracking_numbers=[pkg.tracking_number for pkg in plan.packages] or None,
+            ship_status=plan.ship_status, ship_method_id=plan.ship_method_id, notes=list(plan.notes) or None)
+
+    def _reread(self, order: SalesOrder, record: Mapping[str, Any]) -> None:
+        """Read one order again: after a reversal, or when only an existing fulfillment pointed to it."""
+        number = record.get("order_number")
+        field = self.settings.order_field
+        if number is None:
+            raise CannotApply("the shipment has no order number")
+        again = look_up(self.client, field, [number], [])
+        matches = [o for o in again.orders.get(number, []) if o.id == order.id]
+        if not matches:
+            raise CannotApply(f"no sales order with {field} {number} and internal id {order.id}")
+        order.status, order.lines = matches[0].status, matches[0].lines
+
+    # --- failures -----------------------------------------------------------------------------------------
+    def _fail(self, p: Pending, reason: str, error: NetSuiteError | None = None, retry: bool = False) -> None:
+        if isinstance(error, (LoginRejected, PermissionMissing)):
+            with self._lock:
+                self._stop = self._stop or error.message
+            retry = True
+        if retry or (error is not None and error.retryable):
+            with self._lock:
+                self.retry_needed += 1
+        self.audit.record(STREAM, p.key, Outcome.FAILED, reason, order_number=p.record.get("order_number"))
+
+    def _raise_if_stopped(self) -> None:
+        if self._stop:
+            raise StopSync(self._stop)

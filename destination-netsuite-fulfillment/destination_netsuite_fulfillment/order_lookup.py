@@ -1,0 +1,81 @@
+"""One SuiteQL query per batch of shipments: their sales orders with every line, and the item fulfillments
+already made for them (found by external id, which is what makes a replay harmless).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from netsuite_lib.client import NetSuiteClient
+from netsuite_lib.suiteql_quote import sql_string_list
+
+from .fulfillment_plan import OrderLine, SalesOrder
+
+# The only columns the order number may be compared with; the config value is checked against this set and
+# never written into a query as given.
+ORDER_NUMBER_FIELDS = ("tranid", "otherrefnum", "externalid")
+
+
+@dataclass
+class BatchLookup:
+    orders: dict[str, list[SalesOrder]] = field(default_factory=dict)  # order number -> sales orders with it
+    fulfillments: dict[str, str] = field(default_factory=dict)  # fulfillment external id -> internal id
+    fulfilled_orders: dict[str, str] = field(default_factory=dict)  # fulfillment external id -> sales order id
+
+
+def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: Iterable[str]) -> str:
+    if order_field not in ORDER_NUMBER_FIELDS:
+        raise ValueError(f"order number field must be one of {', '.join(ORDER_NUMBER_FIELDS)}")
+    order_numbers, external_ids = list(order_numbers), list(external_ids)
+    parts = []
+    if order_numbers:
+        parts.append(
+            f"SELECT 'order' AS kind, t.id AS so_id, t.{order_field} AS order_number, BUILTIN.CF(t.status) AS status, "
+            "tl.id AS line, i.itemid AS sku, tl.quantity AS quantity, tl.quantityshiprecv AS shipped, "
+            "tl.location AS location, tl.isclosed AS isclosed, NULL AS external_id, NULL AS fulfillment_id "
+            "FROM transaction t "
+            "LEFT JOIN transactionline tl ON tl.transaction = t.id AND tl.mainline = 'F' "
+            "LEFT JOIN item i ON i.id = tl.item "
+            f"WHERE t.type = 'SalesOrd' AND t.{order_field} IN {sql_string_list(order_numbers)}")
+    if external_ids:
+        parts.append(
+            "SELECT 'fulfillment' AS kind, f.createdfrom AS so_id, NULL AS order_number, NULL AS status, "
+            "NULL AS line, NULL AS sku, NULL AS quantity, NULL AS shipped, NULL AS location, NULL AS isclosed, "
+            "f.externalid AS external_id, f.id AS fulfillment_id "
+            "FROM transaction f "
+            f"WHERE f.type = 'ItemShip' AND f.externalid IN {sql_string_list(external_ids)}")
+    if not parts:
+        raise ValueError("nothing to look up")
+    # A stable order, since a large batch may come back in more than one page.
+    return " UNION ALL ".join(parts) + " ORDER BY kind, so_id, line"
+
+
+def look_up(client: NetSuiteClient, order_field: str, order_numbers: Iterable[str],
+            external_ids: Iterable[str]) -> BatchLookup:
+    order_numbers, external_ids = list(order_numbers), list(external_ids)
+    result = BatchLookup()
+    if not order_numbers and not external_ids:
+        return result
+    by_id: dict[str, SalesOrder] = {}
+    for row in client.suiteql(lookup_query(order_field, order_numbers, external_ids)):
+        # SuiteQL leaves NULL columns out of a row, so every read is .get().
+        if row.get("kind") == "fulfillment":
+            result.fulfillments[str(row["external_id"])] = str(row["fulfillment_id"])
+            result.fulfilled_orders[str(row["external_id"])] = str(row.get("so_id") or "")
+            continue
+        so_id = str(row["so_id"])
+        order = by_id.get(so_id)
+        if order is None:
+            status = str(row.get("status") or "")
+            order = by_id[so_id] = SalesOrder(id=so_id, order_number=str(row.get("order_number") or ""),
+                                              status=status.split(":", 1)[-1])
+        if row.get("line") is not None:
+            order.lines.append(OrderLine(
+                line=int(row["line"]), sku=row.get("sku"),
+                # Sales order lines carry negative quantities in SuiteQL.
+                ordered=abs(float(row.get("quantity") or 0)), shipped=float(row.get("shipped") or 0),
+                location=None if row.get("location") is None else str(row["location"]),
+                closed=row.get("isclosed") == "T"))
+    for order in by_id.values():
+        result.orders.setdefault(order.order_number, []).append(order)
+    return result
