@@ -8,9 +8,13 @@ from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from shipstation_lib.check import diagnose
 from shipstation_lib.client import ShipStationClient
+from shipstation_lib.credentials import V1
 
+from .orders_stream import OrdersStream
+from .shipments_stream import ShipmentsStream
 from .spec import specification
 from .streams import LISTINGS, ShipStationListStream
+from .windows import Window
 
 
 class SourceShipstation(AbstractSource):
@@ -32,4 +36,9 @@ class SourceShipstation(AbstractSource):
 
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
         client = ShipStationClient(config, logging.getLogger("airbyte"))
-        return [ShipStationListStream(client, listing) for listing in LISTINGS[client.version]]
+        window = Window.from_config(config)
+        mapped: list[Stream] = [ShipmentsStream(client, window)]
+        if client.version == V1:
+            # v2 has no orders list (its sales orders are not in the API ShipStation documents for v2 keys).
+            mapped.append(OrdersStream(client, window))
+        return mapped + [ShipStationListStream(client, listing) for listing in LISTINGS[client.version]]

@@ -1,5 +1,5 @@
-"""ShipStation lists, paged the way each API pages: v1 `page`/`pageSize` (at most 500) with `pages` in the answer,
-v2 `page`/`page_size` with `pages` and `links`.
+"""ShipStation lists passed on as ShipStation sends them (full refresh), for the streams that need no mapping.
+`shipments` and `orders` have their own modules: they are mapped to documented schemas and read incrementally.
 """
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from airbyte_cdk.sources.streams import Stream
 from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import V1, V2
 
-V1_PAGE_SIZE = 500
-V2_PAGE_SIZE = 200
-# Guards against an API that keeps answering "more pages" forever.
-MAX_PAGES = 100_000
+from .paging import pages
 
 
 @dataclass(frozen=True)
@@ -29,13 +26,10 @@ class Listing:
 
 LISTINGS = {
     V1: (
-        Listing("shipments", "shipments", "shipments", "shipmentId", params={"includeShipmentItems": "true"}),
         Listing("fulfillments", "fulfillments", "fulfillments", "fulfillmentId"),
-        Listing("orders", "orders", "orders", "orderId"),
         Listing("warehouses", "warehouses", "", "warehouseId", paged=False),
     ),
     V2: (
-        Listing("shipments", "v2/shipments", "shipments", "shipment_id"),
         Listing("labels", "v2/labels", "labels", "label_id"),
         Listing("warehouses", "v2/warehouses", "warehouses", "warehouse_id", paged=False),
         Listing("inventory", "v2/inventory", "inventory", ["sku", "inventory_location_id"]),
@@ -70,12 +64,7 @@ class ShipStationListStream(Stream):
         if not listing.paged:
             yield self.client.get(listing.path, params=dict(listing.params))
             return
-        size_param, size = ("pageSize", V1_PAGE_SIZE) if self.client.version == V1 else ("page_size", V2_PAGE_SIZE)
-        for page in range(1, MAX_PAGES + 1):
-            body = self.client.get(listing.path, params={**listing.params, "page": page, size_param: size})
-            yield body
-            if page >= int(body.get("pages") or 0):
-                return
+        yield from pages(self.client, listing.path, listing.params)
 
     def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
                      stream_state=None) -> Iterable[Mapping[str, Any]]:

@@ -11,7 +11,8 @@ import datetime
 from typing import Optional
 
 import requests
-from airbyte_cdk.sources.streams.call_rate import FixedWindowCallRatePolicy, HttpAPIBudget
+from airbyte_cdk.sources.streams.call_rate import (FixedWindowCallRatePolicy, HttpAPIBudget,
+                                                  MovingWindowCallRatePolicy, Rate)
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 
 RESET_HEADER = "X-Rate-Limit-Reset"
@@ -23,6 +24,10 @@ RESET_MARGIN_S = 1.0
 class CountdownResetBudget(HttpAPIBudget):
     def get_reset_ts_from_response(self, response: requests.Response) -> Optional[datetime.datetime]:
         value = response.headers.get(self._ratelimit_reset_header)
+        if value is None:
+            # v2 sends no X-Rate-Limit-Reset, only Retry-After on a 429. Without this, the CDK marks the window
+            # spent with no reset time and the budget sits out its own whole minute instead of Retry-After.
+            value = response.headers.get("Retry-After")
         if value is None:
             return None
         try:
@@ -41,6 +46,16 @@ def shipstation_budget(calls_per_minute: int) -> CountdownResetBudget:
     )
     return CountdownResetBudget(ratelimit_reset_header=RESET_HEADER, ratelimit_remaining_header=REMAINING_HEADER,
                                 policies=[policy])
+
+
+def sliding_window_budget(calls_per_minute: int) -> HttpAPIBudget:
+    """At most `calls_per_minute` calls in any 60 s span (plus a margin for network jitter), for a writer that
+    must see no 429: a client-side fixed window starts when the client is made, ShipStation's at its first call,
+    and wherever the two fall, a window ShipStation counts in can never hold more than the limit this way."""
+    policy = MovingWindowCallRatePolicy(
+        rates=[Rate(calls_per_minute, datetime.timedelta(seconds=60 + RESET_MARGIN_S))], matchers=[])
+    return HttpAPIBudget(ratelimit_reset_header=RESET_HEADER, ratelimit_remaining_header=REMAINING_HEADER,
+                         policies=[policy])
 
 
 class RetryAfterBackoff(BackoffStrategy):
