@@ -5,12 +5,24 @@ from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (AirbyteConnectionStatus, AirbyteMessage, ConfiguredAirbyteCatalog,
-                                ConnectorSpecification, FailureType, Status)
+                                ConnectorSpecification, FailureType, Status, Type)
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from connector_audit import AuditTrail, Outcome
 from shipstation_lib.check import diagnose
 from shipstation_lib.client import ShipStationClient
+from shipstation_lib.credentials import V1, ShipStationApi
+from shipstation_lib.inventory import InventoryApi
+from shipstation_lib.pacing import sliding_window_budget
 
 from .spec import specification
+from .stock_writer import STREAM, StockWriter
+
+CONNECTOR = "destination-shipstation-inventory"
+# Why a record of another stream is not written, in words for the audit trail.
+NOT_WRITTEN = {
+    "customers": "ShipStation's API cannot create or update customers; customer data reaches ShipStation only "
+                 "on orders",
+}
 
 
 class DestinationShipstationInventory(Destination):
@@ -29,9 +41,45 @@ class DestinationShipstationInventory(Destination):
 
     def write(self, config: Mapping[str, Any], configured_catalog: ConfiguredAirbyteCatalog,
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
-        # Until stock is written, refuse loudly: passing state on would claim ShipStation matches NetSuite.
-        raise AirbyteTracedException(
-            message="This version of destination-shipstation-inventory checks the connection only; writing stock "
-                    "is not available yet. No record was consumed.",
-            failure_type=FailureType.config_error,
-        )
+        logger = logging.getLogger("airbyte")
+        # A sliding window keeps writes under the limit in whatever minute ShipStation counts them: no 429.
+        limit = ShipStationApi.from_config(dict(config)).rate_limit_per_minute
+        client = ShipStationClient(config, logger, api_budget=sliding_window_budget(limit))
+        if client.version == V1:
+            raise AirbyteTracedException(
+                message="Stock can only be written through ShipStation's v2 Inventory API, and this is a v1 key.",
+                failure_type=FailureType.config_error)
+        audit = AuditTrail(logger, CONNECTOR, config.get("audit_file"))
+        writer = StockWriter(InventoryApi(client), audit, logger,
+                             quantity_field=config.get("quantity_field") or "available",
+                             dry_run=bool(config.get("dry_run")), location_map=config.get("location_map"))
+        withheld = 0
+        for message in input_messages:
+            if message.type == Type.RECORD:
+                record = message.record
+                if record.stream == STREAM:
+                    writer.apply(record.data)
+                else:
+                    audit.record(record.stream, _key_of(record.data), Outcome.SKIPPED,
+                                 NOT_WRITTEN.get(record.stream, f"this destination writes only the {STREAM} stream"))
+            elif message.type == Type.STATE:
+                # Records are applied one by one before the next message is read, so every record before this
+                # state has its outcome. After a failure the state is held back: the next sync must read the
+                # failed rows again rather than skip past them.
+                if writer.failed:
+                    withheld += 1
+                else:
+                    yield message
+        audit.log_summary()
+        if writer.failed:
+            raise AirbyteTracedException(
+                message=f"{writer.failed} stock rows could not be written to ShipStation (see the audit trail); "
+                        f"{withheld} state checkpoints were held back so the next sync writes them again.",
+                failure_type=FailureType.transient_error)
+
+
+def _key_of(data: Mapping[str, Any]) -> str:
+    for field in ("id", "sku", "item_id"):
+        if data.get(field) is not None:
+            return str(data[field])
+    return "?"

@@ -21,6 +21,24 @@ def specification() -> ConnectorSpecification:
             "title": "Dry run", "type": "boolean", "default": False, "group": "stock", "order": 11,
             "description": "Report every change that would be made without writing anything to ShipStation.",
         },
+        "location_map": {
+            "title": "Location map", "type": "array", "group": "stock", "order": 12,
+            "description": "Only where names differ: which ShipStation inventory warehouse (and, if it has "
+                           "several, which inventory location) holds each NetSuite location's stock. Locations "
+                           "not listed go to the ShipStation warehouse with the same name.",
+            "items": {
+                "type": "object", "title": "NetSuite location to ShipStation warehouse",
+                "required": ["netsuite_location", "shipstation_warehouse"],
+                "properties": {
+                    "netsuite_location": {"title": "NetSuite location name", "type": "string", "order": 0},
+                    "shipstation_warehouse": {"title": "ShipStation inventory warehouse name", "type": "string",
+                                              "order": 1},
+                    "shipstation_location": {"title": "ShipStation inventory location name (optional)",
+                                             "type": "string", "order": 2,
+                                             "description": "Needed only when the warehouse has several."},
+                },
+            },
+        },
         "audit_file": {
             "title": "Audit file", "type": "string", "group": "advanced", "order": 22,
             "description": "Optional path of a local file where every SKU's outcome is appended as a JSON line.",

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, List, Mapping, Tuple
 
 from airbyte_cdk.models import AirbyteConnectionStatus, ConnectorSpecification, Status
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from netsuite_lib.check import diagnose
-from netsuite_lib.client import NetSuiteClient
+from netsuite_lib.client import DEFAULT_CONCURRENCY, NetSuiteClient
 
 from .spec import specification
-from .streams import CHECK_PROBES, STREAMS
+from .streams import CHECK_PROBES, DEFAULT_OVERLAP_MINUTES, STREAMS, ModifiedSinceStream
 
 
 class SourceNetsuiteInventory(AbstractSource):
@@ -32,4 +33,7 @@ class SourceNetsuiteInventory(AbstractSource):
 
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
         client = NetSuiteClient(config, logging.getLogger("airbyte"))
-        return [stream(client) for stream in STREAMS]
+        concurrency = int(config.get("concurrency") or DEFAULT_CONCURRENCY)
+        overlap = timedelta(minutes=int(config.get("lookback_window_minutes", DEFAULT_OVERLAP_MINUTES)))
+        return [stream(client, concurrency, overlap) if issubclass(stream, ModifiedSinceStream)
+                else stream(client, concurrency) for stream in STREAMS]

@@ -14,7 +14,16 @@ def specification() -> ConnectorSpecification:
             "type": "object",
             "required": CONNECTION_REQUIRED,
             "additionalProperties": True,
-            "properties": connection_properties(),
+            "properties": {
+                **connection_properties(),
+                "lookback_window_minutes": {
+                    "title": "Overlap window (minutes)", "type": "integer", "minimum": 0, "maximum": 1440,
+                    "default": 60, "group": "advanced", "order": 22,
+                    "description": "Each incremental read starts this long before the last change it saw, so "
+                                   "changes saved while the previous sync ran, or read in another time zone, are "
+                                   "not missed. Rows already sent are not sent again.",
+                },
+            },
             "groups": [ACCOUNT_GROUP, ADVANCED_GROUP],
         },
     )

@@ -1,20 +1,26 @@
-"""The NetSuite tables this source reads, each one SuiteQL query.
+"""The NetSuite tables this source reads, each one SuiteQL query read in keyset windows (see netsuite_lib.paging).
 
 Dates are selected with TO_CHAR in one fixed format, because NetSuite otherwise answers in each account's own
 date preference. SuiteQL answers every value as a string (booleans as "T"/"F"); records are typed by their schema.
+Items, customers and stock are incremental on NetSuite's last-modified date; locations are few and read whole.
 """
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from functools import cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, MutableMapping
 
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams import IncrementalMixin, Stream
 from netsuite_lib.client import NetSuiteClient
+from netsuite_lib.paging import KeysetQuery, keyset_rows
+
+from .cursor import CURSOR_FIELD, ModifiedCursor
 
 DATE = "'YYYY-MM-DD HH24:MI:SS'"
+DEFAULT_OVERLAP_MINUTES = 60
 
 
 @cache
@@ -44,43 +50,100 @@ def typed(row: Mapping[str, str], schema: dict) -> dict:
 
 
 class SuiteQLStream(Stream):
-    query: str = ""
+    select: str = ""
+    key_columns: tuple[str, ...] = ("id",)
+    key_fields: tuple[str, ...] = ("id",)
 
-    def __init__(self, client: NetSuiteClient) -> None:
+    def __init__(self, client: NetSuiteClient, concurrency: int = 1) -> None:
         self.client = client
+        self.concurrency = concurrency
 
     def get_json_schema(self) -> Mapping[str, Any]:
         return load_schema(self.name)
 
-    def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
-                     stream_state=None) -> Iterable[Mapping[str, Any]]:
+    def keyset_query(self, where: str = "") -> KeysetQuery:
+        return KeysetQuery(self.select, self.key_columns, self.key_fields, where)
+
+    def rows(self, where: str = "") -> Iterable[dict]:
         schema = load_schema(self.name)
-        for row in self.client.suiteql(self.query):
+        for row in keyset_rows(self.client, self.keyset_query(where), self.concurrency):
             yield typed(row, schema)
 
+    def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
+                     stream_state=None) -> Iterable[Mapping[str, Any]]:
+        yield from self.rows()
 
-class Items(SuiteQLStream):
+
+class ModifiedSinceStream(SuiteQLStream, IncrementalMixin):
+    """Incremental on `modified_column`; the state moves only after the whole read, since rows come in key order."""
+
+    modified_column: str = "lastmodifieddate"
+    cursor_field = CURSOR_FIELD
+
+    def __init__(self, client: NetSuiteClient, concurrency: int = 1,
+                 overlap: timedelta = timedelta(minutes=DEFAULT_OVERLAP_MINUTES)) -> None:
+        super().__init__(client, concurrency)
+        self.overlap = overlap
+        self._cursor = ModifiedCursor(None, overlap)
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return self._cursor.state()
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self._cursor = ModifiedCursor(value, self.overlap)
+
+    def record_key(self, record: Mapping[str, Any]) -> str:
+        return ":".join(str(record[field]) for field in self.key_fields)
+
+    def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
+                     stream_state=None) -> Iterable[Mapping[str, Any]]:
+        if sync_mode != SyncMode.incremental:
+            yield from self.rows()
+            return
+        since = self._cursor.since()
+        where = f"{self.modified_column} >= TO_TIMESTAMP('{since}', {DATE})" if since else ""
+        for record in self.rows(where):
+            key, modified = self.record_key(record), record.get(CURSOR_FIELD)
+            repeat = self._cursor.is_repeat(key, modified)
+            self._cursor.observe(key, modified)
+            if not repeat:
+                yield record
+        self._cursor.commit()
+
+
+class Items(ModifiedSinceStream):
     primary_key = "id"
-    query = ("SELECT id, itemid AS sku, displayname AS name, upccode AS upc, itemtype AS type, isinactive AS inactive, "
-             f"TO_CHAR(lastmodifieddate, {DATE}) AS last_modified_at FROM item ORDER BY id")
+    modified_column = "lastmodifieddate"
+    select = ("SELECT id, itemid AS sku, displayname AS name, upccode AS upc, itemtype AS type, "
+              f"isinactive AS inactive, TO_CHAR(lastmodifieddate, {DATE}) AS last_modified_at FROM item")
 
 
 class Locations(SuiteQLStream):
     primary_key = "id"
-    query = "SELECT id, name, isinactive AS inactive FROM location ORDER BY id"
+    select = "SELECT id, name, isinactive AS inactive FROM location"
 
 
-class Stock(SuiteQLStream):
+class Stock(ModifiedSinceStream):
+    """One row per item and location, carrying the SKU and location name so a destination needs no joins."""
+
     primary_key = ["item_id", "location_id"]
-    query = ("SELECT item AS item_id, location AS location_id, quantityonhand AS on_hand, "
-             "quantityavailable AS available, quantitycommitted AS committed, quantityonorder AS on_order, "
-             "quantitybackordered AS backordered FROM inventoryitemlocations ORDER BY item, location")
+    key_columns = ("s.item", "s.location")
+    key_fields = ("item_id", "location_id")
+    modified_column = "s.lastmodifieddate"
+    select = ("SELECT s.item AS item_id, i.itemid AS sku, s.location AS location_id, l.name AS location_name, "
+              "s.quantityonhand AS on_hand, s.quantityavailable AS available, s.quantitycommitted AS committed, "
+              "s.quantityonorder AS on_order, s.quantitybackordered AS backordered, "
+              f"TO_CHAR(s.lastmodifieddate, {DATE}) AS last_modified_at "
+              "FROM inventoryitemlocations s JOIN item i ON i.id = s.item JOIN location l ON l.id = s.location")
 
 
-class Customers(SuiteQLStream):
+class Customers(ModifiedSinceStream):
     primary_key = "id"
-    query = ("SELECT id, entityid AS entity_id, companyname AS company_name, email, phone, "
-             f"TO_CHAR(lastmodifieddate, {DATE}) AS last_modified_at FROM customer ORDER BY id")
+    modified_column = "lastmodifieddate"
+    select = ("SELECT id, entityid AS entity_id, companyname AS company_name, email, phone, "
+              f"TO_CHAR(lastmodifieddate, {DATE}) AS last_modified_at FROM customer")
 
 
 STREAMS = (Items, Locations, Stock, Customers)

@@ -67,6 +67,10 @@ def v2_endpoint(backend: ShipStationBackend, inventory: bool = False):
         @wraps(handler)
         async def gate(request: Request) -> Response:
             backend.stats["requests"]["v2"] += 1
+            # Per method and path, so a test can tell reads from writes (e.g. POST /v2/inventory).
+            calls = backend.stats.setdefault("v2_calls", {})
+            route = f"{request.method} {request.url.path}"
+            calls[route] = calls.get(route, 0) + 1
             key = request.headers.get("api-key")
             if not key or not backend.v2_key_ok(key):
                 backend.stats["unauthorized"]["v2"] += 1

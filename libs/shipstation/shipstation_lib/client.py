@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.http.error_handlers import HttpStatusErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
@@ -33,7 +34,7 @@ def _error_mapping() -> dict:
 
 class ShipStationClient:
     def __init__(self, config: Mapping[str, Any], logger: logging.Logger | None = None,
-                 max_retries: int = 6, timeout: float = 60) -> None:
+                 max_retries: int = 6, timeout: float = 60, api_budget: HttpAPIBudget | None = None) -> None:
         self.logger = logger or logging.getLogger("shipstation")
         self.api = ShipStationApi.from_config(dict(config))
         self._timeout = timeout
@@ -43,7 +44,7 @@ class ShipStationClient:
             error_handler=HttpStatusErrorHandler(self.logger, _error_mapping(), max_retries=max_retries,
                                                  max_time=timedelta(minutes=10)),
             backoff_strategy=RetryAfterBackoff(),
-            api_budget=shipstation_budget(self.api.rate_limit_per_minute),
+            api_budget=api_budget or shipstation_budget(self.api.rate_limit_per_minute),
             authenticator=self.api.auth,
             use_cache=False,
         )
