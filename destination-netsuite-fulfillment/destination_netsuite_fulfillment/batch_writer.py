@@ -17,8 +17,9 @@ from netsuite_lib.client import NetSuiteClient
 from netsuite_lib.errors import LoginRejected, NetSuiteError, PermissionMissing
 from netsuite_lib.suiteql_quote import UnsafeLiteral, sql_string
 
-from .fulfillment_plan import CannotApply, SalesOrder, external_id_for, plan_fulfillment
+from .fulfillment_plan import CannotApply, SalesOrder, external_id_for, packages_of, plan_fulfillment
 from .order_lookup import BatchLookup, look_up
+from .package_labels import ConnectorFulfillment, find_sibling, is_package_only, packages_with, packages_without
 
 STREAM = "shipments"
 DUPLICATE_EXTERNAL_ID = "DUP_RCRD"  # NetSuite's code for an external id already taken (UNCONFIRMED)
@@ -67,7 +68,8 @@ class FulfillmentWriter:
             raise StopSync(self._stop)
         numbers = [p.record["order_number"] for p in pending if p.record.get("order_number") is not None]
         try:
-            found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending])
+            found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending],
+                            with_connector_fulfillments=any(is_package_only(p.record) for p in pending))
         except NetSuiteError as error:
             for p in pending:
                 self._fail(p, f"looking up the sales orders failed: {error.message}", error=error)
@@ -82,6 +84,11 @@ class FulfillmentWriter:
                 continue
             orders.setdefault(order.id, order)
             groups.setdefault(order.id, []).append(p)
+        for group in groups.values():
+            # An extra package label joins the fulfillment of its items label; when both came in this batch,
+            # the items label must be recorded first. Moving package-only labels last changes nothing else:
+            # they touch no order line. (sort is stable: arrival order holds within each kind.)
+            group.sort(key=lambda p: is_package_only(p.record))
         if groups:
             workers = max(1, min(self.settings.concurrency, len(groups)))
             with ThreadPoolExecutor(workers, thread_name_prefix="fulfill") as pool:
@@ -148,6 +155,9 @@ class FulfillmentWriter:
                 "external_id": external_id}
         with self._lock:
             existing = found.fulfillments.get(external_id)
+        if existing is None and is_package_only(record):
+            self._apply_extra_package(order, p, found, base)
+            return
         if record.get("voided"):
             if existing is None:
                 self.audit.record(STREAM, key, Outcome.SKIPPED, VOIDED_UNRECORDED, **base)
@@ -155,6 +165,8 @@ class FulfillmentWriter:
             records.delete(self.client, "itemFulfillment", existing)
             with self._lock:
                 found.fulfillments.pop(external_id, None)
+                made = found.connector_fulfillments.get(order.id, [])
+                made[:] = [f for f in made if f.fulfillment_id != existing]
             # The deleted lines go back to the order; re-read it before planning another shipment on it.
             order.status, order.lines = "", []
             self.audit.record(STREAM, key, Outcome.REVERSED, fulfillment_id=existing, **base)
@@ -176,6 +188,8 @@ class FulfillmentWriter:
             raise
         with self._lock:
             found.fulfillments[external_id] = new_id
+            found.connector_fulfillments.setdefault(order.id, []).append(
+                ConnectorFulfillment(new_id, external_id, plan.memo))
         shipped = {pl.order_line: pl.quantity for pl in plan.lines}
         for line in order.lines:
             line.shipped += shipped.get(line.line, 0)
@@ -184,6 +198,42 @@ class FulfillmentWriter:
             lines=[{"line": pl.order_line, "sku": pl.sku, "quantity": pl.quantity} for pl in plan.lines],
             tracking_numbers=[pkg.tracking_number for pkg in plan.packages] or None,
             ship_status=plan.ship_status, ship_method_id=plan.ship_method_id, notes=list(plan.notes) or None)
+
+    def _apply_extra_package(self, order: SalesOrder, p: Pending, found: BatchLookup, base: dict) -> None:
+        """An extra package label (no items): add its tracking numbers to its sibling label's fulfillment, or
+        take them out again when the label was voided. The package sublist is read and written whole
+        (`?replace=package`), so a replay computes the same list and changes nothing."""
+        record, key = p.record, p.key
+        base = {**base, "external_id": None}  # no fulfillment of its own
+        with self._lock:
+            candidates = list(found.connector_fulfillments.get(order.id, []))
+        try:
+            sibling = find_sibling(record, candidates)
+        except CannotApply as reason:
+            if record.get("voided"):
+                self.audit.record(STREAM, key, Outcome.SKIPPED, VOIDED_UNRECORDED, **base)
+                return
+            raise CannotApply(str(reason)) from None
+        url = self.client.account.record_url(f"itemFulfillment/{sibling.fulfillment_id}")
+        current = self.client.request("GET", url, params={"expandSubResources": "true"}).json()
+        existing = (current.get("package") or {}).get("items") or []
+        label_packages = packages_of(record)
+        tracking = [pkg.tracking_number for pkg in label_packages]
+        details = {**base, "fulfillment_id": sibling.fulfillment_id, "tracking_numbers": tracking}
+        if record.get("voided"):
+            after = packages_without(existing, label_packages)
+            if after is None:
+                self.audit.record(STREAM, key, Outcome.SKIPPED, "voided in ShipStation and its tracking number is "
+                                  f"not on item fulfillment {sibling.fulfillment_id}: nothing to reverse", **details)
+                return
+        else:
+            after = packages_with(existing, label_packages)
+            if after is None:
+                self.audit.record(STREAM, key, Outcome.ALREADY_PRESENT, **details)
+                return
+        self.client.request("PATCH", url, params={"replace": "package"}, json={"package": {"items": after}})
+        self.audit.record(STREAM, key, Outcome.REVERSED if record.get("voided") else Outcome.UPDATED,
+                          **details, sibling_shipment_id=sibling.external_id[3:])
 
     def _reread(self, order: SalesOrder, record: Mapping[str, Any]) -> None:
         """Read one order again: after a reversal, or when only an existing fulfillment pointed to it."""

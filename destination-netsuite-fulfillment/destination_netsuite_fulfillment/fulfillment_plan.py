@@ -212,6 +212,9 @@ def _pounds(weight, units) -> float | None:
 def memo_for(shipment: Mapping[str, Any]) -> str:
     """What a person in NetSuite needs to find the shipment in ShipStation."""
     parts = [f"ShipStation shipment {shipment['shipment_id']}"]
+    if shipment.get("order_id"):
+        # Also how the extra package labels of the same ShipStation order find this fulfillment (package_labels).
+        parts.append(f"ShipStation order id {shipment['order_id']}")
     if shipment.get("order_number"):
         parts.append(f"order {shipment['order_number']}")
     carrier = "/".join(x for x in (shipment.get("carrier_code"), shipment.get("service_code")) if x)

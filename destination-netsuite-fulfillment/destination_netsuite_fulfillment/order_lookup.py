@@ -10,6 +10,7 @@ from netsuite_lib.client import NetSuiteClient
 from netsuite_lib.suiteql_quote import sql_string_list
 
 from .fulfillment_plan import OrderLine, SalesOrder
+from .package_labels import ConnectorFulfillment
 
 # The only columns the order number may be compared with; the config value is checked against this set and
 # never written into a query as given.
@@ -21,9 +22,13 @@ class BatchLookup:
     orders: dict[str, list[SalesOrder]] = field(default_factory=dict)  # order number -> sales orders with it
     fulfillments: dict[str, str] = field(default_factory=dict)  # fulfillment external id -> internal id
     fulfilled_orders: dict[str, str] = field(default_factory=dict)  # fulfillment external id -> sales order id
+    # sales order id -> the fulfillments this connector made from it (asked for only when a batch has extra
+    # package labels: package_labels.py picks the sibling among them)
+    connector_fulfillments: dict[str, list[ConnectorFulfillment]] = field(default_factory=dict)
 
 
-def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: Iterable[str]) -> str:
+def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: Iterable[str],
+                 with_connector_fulfillments: bool = False) -> str:
     if order_field not in ORDER_NUMBER_FIELDS:
         raise ValueError(f"order number field must be one of {', '.join(ORDER_NUMBER_FIELDS)}")
     order_numbers, external_ids = list(order_numbers), list(external_ids)
@@ -32,7 +37,8 @@ def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: I
         parts.append(
             f"SELECT 'order' AS kind, t.id AS so_id, t.{order_field} AS order_number, BUILTIN.CF(t.status) AS status, "
             "tl.id AS line, i.itemid AS sku, tl.quantity AS quantity, tl.quantityshiprecv AS shipped, "
-            "tl.location AS location, tl.isclosed AS isclosed, NULL AS external_id, NULL AS fulfillment_id "
+            "tl.location AS location, tl.isclosed AS isclosed, NULL AS external_id, NULL AS fulfillment_id, "
+            "NULL AS memo "
             "FROM transaction t "
             "LEFT JOIN transactionline tl ON tl.transaction = t.id AND tl.mainline = 'F' "
             "LEFT JOIN item i ON i.id = tl.item "
@@ -41,9 +47,17 @@ def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: I
         parts.append(
             "SELECT 'fulfillment' AS kind, f.createdfrom AS so_id, NULL AS order_number, NULL AS status, "
             "NULL AS line, NULL AS sku, NULL AS quantity, NULL AS shipped, NULL AS location, NULL AS isclosed, "
-            "f.externalid AS external_id, f.id AS fulfillment_id "
+            "f.externalid AS external_id, f.id AS fulfillment_id, NULL AS memo "
             "FROM transaction f "
             f"WHERE f.type = 'ItemShip' AND f.externalid IN {sql_string_list(external_ids)}")
+    if order_numbers and with_connector_fulfillments:
+        # Every fulfillment of these orders; the `ss-` prefix is checked in Python, since `_` is a LIKE wildcard.
+        parts.append(
+            "SELECT 'made' AS kind, s.id AS so_id, NULL AS order_number, NULL AS status, "
+            "NULL AS line, NULL AS sku, NULL AS quantity, NULL AS shipped, NULL AS location, NULL AS isclosed, "
+            "f.externalid AS external_id, f.id AS fulfillment_id, f.memo AS memo "
+            "FROM transaction f JOIN transaction s ON s.id = f.createdfrom "
+            f"WHERE f.type = 'ItemShip' AND s.type = 'SalesOrd' AND s.{order_field} IN {sql_string_list(order_numbers)}")
     if not parts:
         raise ValueError("nothing to look up")
     # A stable order, since a large batch may come back in more than one page.
@@ -51,14 +65,21 @@ def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: I
 
 
 def look_up(client: NetSuiteClient, order_field: str, order_numbers: Iterable[str],
-            external_ids: Iterable[str]) -> BatchLookup:
+            external_ids: Iterable[str], with_connector_fulfillments: bool = False) -> BatchLookup:
     order_numbers, external_ids = list(order_numbers), list(external_ids)
     result = BatchLookup()
     if not order_numbers and not external_ids:
         return result
     by_id: dict[str, SalesOrder] = {}
-    for row in client.suiteql(lookup_query(order_field, order_numbers, external_ids)):
+    query = lookup_query(order_field, order_numbers, external_ids, with_connector_fulfillments)
+    for row in client.suiteql(query):
         # SuiteQL leaves NULL columns out of a row, so every read is .get().
+        if row.get("kind") == "made":
+            external_id = str(row.get("external_id") or "")
+            if external_id.startswith("ss-"):
+                result.connector_fulfillments.setdefault(str(row["so_id"]), []).append(
+                    ConnectorFulfillment(str(row["fulfillment_id"]), external_id, row.get("memo")))
+            continue
         if row.get("kind") == "fulfillment":
             result.fulfillments[str(row["external_id"])] = str(row["fulfillment_id"])
             result.fulfilled_orders[str(row["external_id"])] = str(row.get("so_id") or "")

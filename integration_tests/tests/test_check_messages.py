@@ -1,8 +1,6 @@
 """`check` of all four connectors really calls the API and says what is wrong in plain words."""
 from __future__ import annotations
 
-import copy
-import json
 import logging
 
 import pytest

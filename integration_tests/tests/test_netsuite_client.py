@@ -1,7 +1,6 @@
 """The shared NetSuite client against the emulator: paging, token renewal, the concurrency limit."""
 from __future__ import annotations
 
-import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest

@@ -76,3 +76,14 @@ def test_stock_records_carry_sku_and_location_name(netsuite):
     names = {r["name"] for r in netsuite.backend.db.select("SELECT name FROM location")}
     assert record["sku"] and record["location_name"] in names
     assert set(record) >= {"item_id", "location_id", "on_hand", "available", "committed", "on_order", "backordered"}
+
+
+def test_discover_offers_stock_as_full_refresh_only_and_items_and_customers_as_incremental(netsuite):
+    import logging
+
+    catalog = SourceNetsuiteInventory().discover(logging.getLogger("test"), netsuite_config(netsuite.base_url))
+    modes = {stream.name: {mode.value for mode in stream.supported_sync_modes} for stream in catalog.streams}
+    # Stock must be sent whole each sync, or ShipStation-side drift and skipped SKUs would never be corrected.
+    assert modes["stock"] == {"full_refresh"}
+    assert modes["items"] == modes["customers"] == {"full_refresh", "incremental"}
+    assert modes["locations"] == {"full_refresh"}

@@ -30,13 +30,12 @@ def emulators():
 
 def stock_catalog() -> ConfiguredAirbyteCatalog:
     return ConfiguredAirbyteCatalog(streams=[ConfiguredAirbyteStream(
-        stream=_stock_stream(), sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append,
-        cursor_field=["last_modified_at"])])
+        stream=_stock_stream(), sync_mode=SyncMode.full_refresh, destination_sync_mode=DestinationSyncMode.append)])
 
 
 def _stock_stream() -> AirbyteStream:
-    return AirbyteStream(name="stock", json_schema={}, supported_sync_modes=[SyncMode.incremental],
-                         source_defined_cursor=True, default_cursor_field=["last_modified_at"],
+    # Stock is full refresh only: every sync sends every row, so ShipStation is corrected wherever it differs.
+    return AirbyteStream(name="stock", json_schema={}, supported_sync_modes=[SyncMode.full_refresh],
                          source_defined_primary_key=[["item_id"], ["location_id"]])
 
 
@@ -143,20 +142,58 @@ def test_second_sync_with_nothing_changed_writes_nothing_and_k_changes_write_exa
     assert mismatches(ns, ss) == {}
 
 
-def test_incremental_state_reads_only_changed_rows_after_a_restart(emulators):
+def set_shipstation_on_hand(ss, sku: str, warehouse: str, quantity: int) -> None:
+    """A change made in ShipStation itself (a stock count in its UI, another app), not through the connector."""
+    b = ss.backend
+    with b.lock:
+        location = next(loc for (s, loc) in b.levels
+                        if s == sku and b.inv_warehouses[b.inv_locations[loc].warehouse_id].name == warehouse)
+        b.levels[(sku, location)].on_hand = quantity
+
+
+def test_a_change_made_in_shipstation_is_corrected_by_the_next_sync_even_with_nothing_changed_in_netsuite(emulators):
     ns, ss = emulators
     sync = Sync(ns, ss)
     sync.run()
-    saved = sync.state_json
     restarted = Sync(ns, ss)  # a fresh process: only the JSON state survives
-    restarted.state_json = saved
-    change_netsuite_stock(ns, [(2, 2)])
-    audit_before = inventory_posts(ss)
+    restarted.state_json = sync.state_json
+    sku, warehouse = sorted(shipstation_stock(ss))[5]
+    wanted = netsuite_stock(ns)[(sku, warehouse)]
+    set_shipstation_on_hand(ss, sku, warehouse, wanted + 40)
+    before = inventory_posts(ss)
     restarted.run()
-    assert restarted.records == 1  # the changed row alone, not the catalogue
-    assert inventory_posts(ss) == audit_before + 1
-    assert json.loads(restarted.state_json)[0]["stream"]["stream_state"]["last_modified_at"] > \
-        json.loads(saved)[0]["stream"]["stream_state"]["last_modified_at"]
+    assert shipstation_stock(ss)[(sku, warehouse)] == wanted
+    assert mismatches(ns, ss) == {}
+    assert inventory_posts(ss) == before + 1  # the corrected level alone
+
+
+def test_a_sku_skipped_as_unknown_is_written_by_the_next_sync_once_shipstation_has_the_product(emulators, tmp_path):
+    from emulators.shipstation.backend import Product
+
+    ns, ss = emulators
+    db = ns.backend.db
+    with db.lock:
+        db.conn.execute("INSERT INTO item VALUES (999, 'LATE-PRODUCT', 'Late', NULL, 'InvtPart', 'F', 1, 1, "
+                        "'oz', '2026-11-01 00:00:00')")
+        db.conn.execute("INSERT INTO inventoryitemlocations VALUES (999, 1, 12, 9, 3, 0, 0, '2026-11-01 00:00:00')")
+        db.version += 1
+    audit_file = tmp_path / "audit.jsonl"
+    sync = Sync(ns, ss, audit_file=str(audit_file))
+    sync.run()
+    assert ("LATE-PRODUCT", "Main Warehouse") not in shipstation_stock(ss)
+    assert sync.state_json is not None  # a skip is not a failure: the sync completes and confirms its state
+
+    # The merchant adds the product in ShipStation; nothing changes in NetSuite.
+    with ss.backend.lock:
+        moment = ss.backend.now()
+        ss.backend.products["LATE-PRODUCT"] = Product(799999, "LATE-PRODUCT", "Late", 10.0, 1.0, None, moment, moment)
+    audit_file.write_text("")
+    before = inventory_posts(ss)
+    sync.run()
+    assert shipstation_stock(ss)[("LATE-PRODUCT", "Main Warehouse")] == 9
+    assert inventory_posts(ss) == before + 1
+    entries = [json.loads(line) for line in audit_file.read_text().splitlines()]
+    assert [e["outcome"] for e in entries if e["key"] == "LATE-PRODUCT @ Main Warehouse"] == ["updated"]
 
 
 def test_dry_run_reports_every_change_and_writes_nothing(emulators, tmp_path):

@@ -2,7 +2,8 @@
 
 Dates are selected with TO_CHAR in one fixed format, because NetSuite otherwise answers in each account's own
 date preference. SuiteQL answers every value as a string (booleans as "T"/"F"); records are typed by their schema.
-Items, customers and stock are incremental on NetSuite's last-modified date; locations are few and read whole.
+Items and customers are incremental on NetSuite's last-modified date. Stock and locations are always read whole:
+see Stock for why.
 """
 from __future__ import annotations
 
@@ -125,8 +126,15 @@ class Locations(SuiteQLStream):
     select = "SELECT id, name, isinactive AS inactive FROM location"
 
 
-class Stock(ModifiedSinceStream):
-    """One row per item and location, carrying the SKU and location name so a destination needs no joins."""
+class Stock(SuiteQLStream):
+    """One row per item and location, carrying the SKU and location name so a destination needs no joins.
+
+    Full refresh only, on purpose. The destination makes ShipStation equal to the rows it receives, so every sync
+    must send every row: an incremental read would never undo a change made directly in ShipStation, and would
+    never retry a row skipped for a cause outside NetSuite (a SKU ShipStation did not know yet) until NetSuite
+    changed it again. Reading whole costs NetSuite one request per 1,000 rows and ShipStation no extra call: the
+    destination compares with what ShipStation holds and writes only the differences.
+    """
 
     primary_key = ["item_id", "location_id"]
     key_columns = ("s.item", "s.location")

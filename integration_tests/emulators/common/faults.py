@@ -9,7 +9,7 @@ import json
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Callable
 
 CONTROL_PREFIX = "/__emulator"
 FAULT_KINDS = ("429", "500", "502", "503", "slow", "drop")

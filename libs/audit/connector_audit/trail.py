@@ -31,8 +31,9 @@ class AuditTrail:
         self._connector = connector
         self._path = Path(audit_file).expanduser() if audit_file else None
         self._lock = threading.Lock()
+        # Only counts are kept in memory, never the entries: a sync of a whole catalogue must not grow with it.
+        # Each entry lives on in the log line and the audit file.
         self.counts: Counter[str] = Counter()
-        self.entries: list[dict[str, Any]] = []
         if self._path:
             self._path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -47,7 +48,6 @@ class AuditTrail:
         line = json.dumps(entry, ensure_ascii=False, default=str)
         with self._lock:
             self.counts[outcome.value] += 1
-            self.entries.append(entry)
             if self._path:
                 with self._path.open("a", encoding="utf-8") as audit_file:
                     audit_file.write(line + "\n")

@@ -25,3 +25,20 @@ def test_a_skip_or_failure_without_reason_is_refused():
     trail = AuditTrail(logging.getLogger("t"), "destination-x")
     with pytest.raises(ValueError, match="needs a reason"):
         trail.record("stock", "SKU-1", Outcome.FAILED)
+
+
+def test_memory_stays_flat_however_many_records_a_sync_brings():
+    # A destination keeps one trail for a whole sync; a catalogue of a million SKUs must not be held in memory.
+    import tracemalloc
+
+    trail = AuditTrail(logging.getLogger("t.quiet"), "destination-x")
+    tracemalloc.start()
+    try:
+        for n in range(20_000):
+            trail.record("stock", f"SKU-{n} @ Main Warehouse", Outcome.UNCHANGED, inventory_location_id="se-1",
+                         quantity=n)
+        grown, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert trail.summary() == {"unchanged": 20_000}
+    assert grown < 200_000  # bytes; holding the entries would take several megabytes
