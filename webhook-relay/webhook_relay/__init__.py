@@ -1,0 +1,1 @@
+"""Webhook relay: ShipStation notifications in, verified and stored, resources fetched, sync 1 triggered."""
