@@ -70,3 +70,12 @@ def test_client_within_the_limit_sees_no_refusal(netsuite):
         control(netsuite, "concurrency", {"limit": 5})
         control(netsuite, "latency", {"ms": 0})
     assert after["responses_429"] == before["responses_429"]
+
+
+def test_bearer_token_is_masked_in_every_log_line(netsuite):
+    from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
+
+    client = NetSuiteClient(netsuite_config(netsuite.base_url, "oauth2_client_credentials"))
+    client.suiteql_page("SELECT id FROM location", limit=1)
+    token = client.auth._current_token()
+    assert token not in filter_secrets(f"headers: {{'Authorization': 'Bearer {token}'}}")

@@ -11,6 +11,7 @@ import uuid
 
 import jwt
 import requests
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from requests_oauthlib import OAuth1
 
 from .account import NetSuiteAccount
@@ -95,6 +96,8 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
                     "Tokens'.", response.status_code, error.code)
             raise error
         body = response.json()
+        # The CDK masks registered secrets in every log line it writes, debug request logs included.
+        add_to_secrets(body["access_token"])
         lifetime = float(body.get("expires_in", 3600))  # NetSuite sends a string: "3600"
         with self._lock:
             self._token = body["access_token"]

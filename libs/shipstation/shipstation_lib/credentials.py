@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import requests
 from airbyte_cdk.sources.streams.http.requests_native_auth import BasicHttpAuthenticator
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 
 V1 = "v1"
 V2 = "v2"
@@ -37,6 +38,8 @@ class ShipStationApi:
         version = credentials.get("api_version")
         if version == V1:
             auth = BasicHttpAuthenticator(credentials["api_key"], credentials["api_secret"])
+            # The Basic header is key and secret in base64, which the CDK's log masking would not recognise.
+            add_to_secrets(auth.token.split(" ", 1)[1])
         elif version == V2:
             auth = ApiKeyAuth(credentials["api_key"])
         else:

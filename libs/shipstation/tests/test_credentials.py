@@ -44,3 +44,11 @@ def test_v2_error_body_is_summarised_by_its_message():
 def test_401_says_which_key_and_where_to_find_it():
     error = classify(_response(401, ""), "v1")
     assert "v1 API key and secret" in error.message and "API Settings" in error.message
+
+
+def test_v1_basic_header_is_masked_in_log_lines():
+    from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
+
+    api = ShipStationApi.from_config({"credentials": {"api_version": "v1", "api_key": "key-abc", "api_secret": "sec-xyz"}})
+    header = api.auth(requests.Request("GET", api.url("shipments")).prepare()).headers["Authorization"]
+    assert header.split(" ", 1)[1] not in filter_secrets(f"headers: {{'Authorization': '{header}'}}")
