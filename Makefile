@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := libs/audit libs/netsuite libs/shipstation source-netsuite-inventory source-shipstation \
-            destination-netsuite-fulfillment destination-shipstation-inventory integration_tests webhook-relay
+            destination-netsuite-fulfillment destination-shipstation-inventory integration_tests webhook-relay \
+            sync-runner
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install demo test bench soak emulators clean

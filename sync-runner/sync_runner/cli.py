@@ -1,0 +1,130 @@
+"""`sync-runner run CONNECTION --config FILE` runs one connection once; `sync-runner serve --config FILE` stays up
+with the schedules (and the webhook relay, when installed and configured) until Ctrl-C or SIGTERM;
+`sync-runner subscribe --config FILE` subscribes that relay to ShipStation's notifications."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+from .config import ConfigError, load_config
+from .connection import RunFailed, RunSummary
+from .executables import ConnectorNotFound
+from .redact import Redactor
+from .relay_bridge import relay_available, relay_config, start_relay
+from .run_lock import ConnectionBusy
+from .runner import Runner, timestamped_print
+
+AUDIT_LINES_SHOWN = 50  # a whole catalogue's audit would bury the summary; the file has every line
+
+
+def audit_line(entry: dict) -> str:
+    reason = f" ({entry['reason']})" if entry.get("reason") else ""
+    return f"  {entry.get('outcome', '?'):<16} {entry.get('stream', '')}: {entry.get('key', '')}{reason}"
+
+
+def print_report(summary: RunSummary) -> None:
+    print(f"audit of this run ({len(summary.audit)} records):")
+    for entry in summary.audit[:AUDIT_LINES_SHOWN]:
+        print(audit_line(entry))
+    if len(summary.audit) > AUDIT_LINES_SHOWN:
+        print(f"  ... and {len(summary.audit) - AUDIT_LINES_SHOWN} more in {summary.audit_file}")
+    print(f"summary: {summary.text()}")
+
+
+def command_run(args) -> int:
+    config = load_config(args.config)
+    runner = Runner(config, lock_wait_seconds=args.lock_wait)
+    try:
+        summary = runner.run(args.connection)
+    except RunFailed as failed:
+        print_report(failed.summary)
+        print(f"sync-runner: {failed}", file=sys.stderr)
+        return 1
+    print_report(summary)
+    return 0
+
+
+def command_serve(args) -> int:
+    config = load_config(args.config)
+    runner = Runner(config, lock_wait_seconds=args.lock_wait)
+    say = lambda text: timestamped_print(Redactor(config.secrets)(text))  # noqa: E731
+    scheduler = runner.scheduler().start()
+    for connection in config.connections.values():
+        every = f"every {connection.interval_seconds} s" if connection.interval_seconds else "on request only"
+        say(f"[{connection.name}] scheduled {every}")
+    stop_relay = None
+    if config.relay is not None:
+        if relay_available():
+            stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, say)
+        else:
+            say("the config has a relay section but the webhook-relay package is not installed: "
+                "no webhooks are received (pip install -e webhook-relay)")
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        if stop.is_set():  # a second Ctrl-C: do not wait for the sync under way
+            raise SystemExit(130)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    # Until a signal, or --duration; woken every second so signals are handled promptly.
+    deadline = time.monotonic() + args.duration if args.duration else None
+    while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+        stop.wait(1.0)
+    say("shutting down: no new syncs; waiting for a sync under way to end")
+    if stop_relay:
+        stop_relay()
+    ended = scheduler.stop(timeout=args.shutdown_timeout)
+    say("stopped" if ended else f"stopped; a sync was still running after {args.shutdown_timeout:.0f} s and is cut short "
+        "(safe: the next run applies what it did not confirm)")
+    return 0
+
+
+def command_subscribe(args) -> int:
+    """Subscribes the relay to ShipStation's notifications, with the relay settings of this config file."""
+    config = load_config(args.config)
+    if config.relay is None or not relay_available():
+        print("sync-runner: subscribe needs a relay section in the config and the webhook-relay package",
+              file=sys.stderr)
+        return 2
+    from webhook_relay.subscriptions import SubscriptionManager
+
+    made = SubscriptionManager(relay_config(config.relay, set(config.connections), config.state_dir)).subscribe()
+    print(f"subscribed to {len(made)} new event(s)" if made else "already subscribed to every event")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sync-runner", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one connection once, print its audit and summary")
+    run.add_argument("connection")
+    serve = sub.add_parser("serve", help="stay up: run the connections on their schedules (and webhooks)")
+    serve.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    serve.add_argument("--shutdown-timeout", type=float, default=60.0,
+                       help="seconds a sync under way may take to end on shutdown")
+    subscribe = sub.add_parser("subscribe", help="subscribe the relay to ShipStation's notifications")
+    for command in (run, serve, subscribe):
+        command.add_argument("--config", required=True, help="the runner's YAML or JSON config file")
+        command.add_argument("--lock-wait", type=float, default=15 * 60,
+                             help="seconds to wait for a run of the same connection already under way")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        commands = {"run": command_run, "serve": command_serve, "subscribe": command_subscribe}
+        return commands[args.command](args)
+    except (ConfigError, ConnectorNotFound, ConnectionBusy) as exc:
+        print(f"sync-runner: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

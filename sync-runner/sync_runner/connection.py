@@ -1,0 +1,141 @@
+"""Runs one connection once: its source straight into its destination through PyAirbyte, with the installed
+connector commands, state kept in a DuckDB file per connection so the next run resumes where this one ended."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import audit_log
+from .config import Connection
+from .executables import find_executable
+from .redact import Redactor, secret_values
+from .run_lock import run_lock
+
+Progress = Callable[[str], None]
+DEFAULT_LOCK_WAIT_SECONDS = 15 * 60
+PROGRESS_EVERY_SECONDS = 2.0
+
+
+class RunFailed(RuntimeError):
+    """The sync did not complete; `summary` holds what the destination applied before it stopped (those records
+    are done, and the state it confirmed is kept, so the next run does not redo them)."""
+
+    def __init__(self, message: str, summary: "RunSummary") -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+@dataclass
+class RunSummary:
+    connection: str
+    records_read: int
+    outcomes: dict[str, int]
+    audit_file: Path
+    seconds: float
+    audit: list[dict] = field(default_factory=list, repr=False)
+
+    def text(self) -> str:
+        outcomes = ", ".join(f"{n} {k}" for k, n in sorted(self.outcomes.items())) or "no records applied"
+        return (f"{self.connection}: {self.records_read} records read, {outcomes} "
+                f"in {self.seconds:.1f} s (audit: {self.audit_file})")
+
+    def as_dict(self) -> dict:
+        return {"connection": self.connection, "records_read": self.records_read, "outcomes": self.outcomes,
+                "seconds": round(self.seconds, 2), "audit_file": str(self.audit_file)}
+
+
+def connection_dir(state_dir: Path, name: str) -> Path:
+    return state_dir / name
+
+
+def _prepare_pyairbyte_environment(state_dir: Path) -> None:
+    # Offline: otherwise PyAirbyte fetches Airbyte's connector registry, which local executables do not need.
+    os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # no telemetry calls from a merchant's machine
+    # A live (rich) progress view would fight with the runner's own lines; PyAirbyte then prints plain text.
+    os.environ.setdefault("NO_LIVE_PROGRESS", "1")
+    # Read once, when airbyte is first imported: the first state directory used in a process wins.
+    os.environ.setdefault("AIRBYTE_LOGGING_ROOT", str(state_dir / "logs"))
+
+
+class _AuditTicker:
+    """Prints how many records the destination has applied so far, every few seconds while a run lasts."""
+
+    def __init__(self, path: Path, offset: int, progress: Progress, prefix: str) -> None:
+        self._path, self._offset, self._progress, self._prefix = path, offset, progress, prefix
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name=f"progress-{prefix}")
+
+    def __enter__(self) -> "_AuditTicker":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        shown = 0
+        while not self._stop.wait(PROGRESS_EVERY_SECONDS):  # ends with the run
+            count = len(audit_log.entries_since(self._path, self._offset))
+            if count != shown:
+                shown = count
+                self._progress(f"{self._prefix} applied {count} records so far")
+
+
+def run_connection(connection: Connection, state_dir: Path, progress: Progress = print,
+                   extra_secrets: frozenset[str] = frozenset(),
+                   lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> RunSummary:
+    """Runs `connection` once and returns its summary; raises RunFailed (message scrubbed of secrets) if the sync
+    fails, ConnectionBusy if another run of it does not end within `lock_wait_seconds`."""
+    redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
+                      | secret_values(connection.destination.config))
+    say = lambda text: progress(redact(text))  # noqa: E731
+    prefix = f"[{connection.name}]"
+    home = connection_dir(state_dir, connection.name)
+    home.mkdir(parents=True, exist_ok=True)
+    _prepare_pyairbyte_environment(state_dir)
+
+    destination_config = dict(connection.destination.config)
+    # The audit file is how the runner learns each record's outcome (see audit_log.py); one the user chose wins.
+    audit_file = Path(destination_config.setdefault("audit_file", str(home / "audit.jsonl"))).expanduser()
+    state_db = home / "state.duckdb"
+
+    with run_lock(home / "run.lock", connection.name, lock_wait_seconds):
+        started = time.monotonic()
+        say(f"{prefix} starting: {connection.source.connector} -> {connection.destination.connector}, "
+            f"streams {', '.join(connection.streams)}")
+        say(f"{prefix} state: {state_db} " +
+            ("(resuming from the last run)" if state_db.exists() else "(first run: reading from the start)"))
+        offset = audit_log.end_offset(audit_file)
+        error: Exception | None = None
+        records_read = 0
+        try:
+            import airbyte as ab  # about 5 s: paid once per process, at the first run
+
+            source = ab.get_source(connection.source.connector, config=connection.source.config,
+                                   local_executable=find_executable(connection.source.connector),
+                                   streams=connection.streams)
+            destination = ab.get_destination(connection.destination.connector, config=destination_config,
+                                             local_executable=find_executable(connection.destination.connector))
+            cache = ab.caches.DuckDBCache(db_path=state_db, cache_dir=home / "cache")
+            say(f"{prefix} reading and writing")
+            with _AuditTicker(audit_file, offset, say, prefix):
+                result = destination.write(source, cache=False, state_cache=cache)
+            records_read = result.processed_records
+        except Exception as exc:  # PyAirbyte and connector errors of every kind end the run the same way
+            error = exc
+        entries = audit_log.entries_since(audit_file, offset)
+        summary = RunSummary(connection.name, records_read, audit_log.count_outcomes(entries), audit_file,
+                             time.monotonic() - started, entries)
+    if error is not None:
+        # PyAirbyte's messages can quote a connector's log; only the scrubbed text goes on, without the chain.
+        message = redact(f"{connection.name} failed: {type(error).__name__}: {error}")
+        say(f"{prefix} failed after {summary.seconds:.1f} s")
+        raise RunFailed(message, summary) from None
+    say(f"{prefix} done: {summary.text()}")
+    return summary

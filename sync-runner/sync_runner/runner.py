@@ -1,0 +1,40 @@
+"""The runner as code uses it (the command line, the demo, the relay): a loaded config plus "run this connection
+once", printing progress as it goes."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from .config import RunnerConfig, load_config
+from .connection import DEFAULT_LOCK_WAIT_SECONDS, RunSummary, run_connection
+from .scheduler import Scheduler
+
+_print_lock = threading.Lock()
+
+
+def timestamped_print(text: str) -> None:
+    # Several connections print from their own threads under `serve`: one whole line at a time.
+    with _print_lock:
+        print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
+
+
+class Runner:
+    def __init__(self, config: RunnerConfig, progress: Callable[[str], None] = timestamped_print,
+                 lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> None:
+        self.config, self.progress, self.lock_wait_seconds = config, progress, lock_wait_seconds
+
+    def run(self, name: str) -> RunSummary:
+        return run_connection(self.config.connection(name), self.config.state_dir, self.progress,
+                              extra_secrets=self.config.secrets, lock_wait_seconds=self.lock_wait_seconds)
+
+    def scheduler(self) -> Scheduler:
+        return Scheduler(self.run, {name: c.interval_seconds for name, c in self.config.connections.items()})
+
+
+def run_once(config: str | Path | RunnerConfig, connection: str,
+             progress: Callable[[str], None] = timestamped_print) -> RunSummary:
+    """Runs one connection once and returns its summary: the one call a demo or a script needs."""
+    loaded = config if isinstance(config, RunnerConfig) else load_config(config)
+    return Runner(loaded, progress).run(connection)

@@ -1,0 +1,62 @@
+"""Both emulators with one generated merchant, and a runner config whose every credential is an `${ENV}`."""
+from __future__ import annotations
+
+import pytest
+
+from emulators.configs import emulator_credentials
+from emulators.netsuite import start_emulator as start_netsuite
+from emulators.shipstation import start_emulator as start_shipstation
+
+MERCHANT = dict(seed=11, items=12, locations=2, customers=3, orders=12)
+
+CONFIG = """
+connections:
+  shipments_to_netsuite:
+    schedule: 15m
+    streams: [shipments]
+    source:
+      connector: source-shipstation
+      config:
+        base_url: "${SS_URL}"
+        lookback_minutes: 0
+        credentials: {api_version: v2, api_key: "${SS_V2_KEY}"}
+    destination:
+      connector: destination-netsuite-fulfillment
+      config: &netsuite
+        base_url: "${NS_URL}"
+        account_id: "${NS_ACCOUNT}"
+        credentials:
+          auth_type: token_based
+          consumer_key: "${NS_CONSUMER_KEY}"
+          consumer_secret: "${NS_CONSUMER_SECRET}"
+          token_id: "${NS_TOKEN_ID}"
+          token_secret: "${NS_TOKEN_SECRET}"
+  stock_to_shipstation:
+    schedule: every 30 minutes
+    streams: [stock]
+    source: {connector: source-netsuite-inventory, config: *netsuite}
+    destination:
+      connector: destination-shipstation-inventory
+      config:
+        base_url: "${SS_URL}"
+        credentials: {api_version: v2, api_key: "${SS_V2_KEY}"}
+"""
+
+
+@pytest.fixture()
+def world(tmp_path, monkeypatch):
+    """Both emulators, and a runner config whose every credential comes from the environment."""
+    with start_netsuite(**MERCHANT) as ns, start_shipstation(**MERCHANT) as ss:
+        ns_creds, ss_creds = emulator_credentials(ns.base_url), emulator_credentials(ss.base_url)
+        env = {"SS_URL": ss.base_url, "SS_V2_KEY": ss_creds["v2_api_key"], "NS_URL": ns.base_url,
+               "NS_ACCOUNT": ns_creds["account_id"], "NS_CONSUMER_KEY": ns_creds["consumer_key"],
+               "NS_CONSUMER_SECRET": ns_creds["consumer_secret"], "NS_TOKEN_ID": ns_creds["token_id"],
+               "NS_TOKEN_SECRET": ns_creds["token_secret"]}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        config = tmp_path / "runner.yaml"
+        config.write_text(CONFIG)
+        secrets = [env["SS_V2_KEY"], env["NS_CONSUMER_SECRET"], env["NS_TOKEN_SECRET"]]
+        yield ns, ss, config, secrets
+
+

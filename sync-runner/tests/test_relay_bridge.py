@@ -1,0 +1,58 @@
+"""`serve`'s relay wiring, whole: ShipStation's webhook for a printed label reaches the relay, which asks this
+runner for a sync, which writes the fulfillment into NetSuite through PyAirbyte."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
+pytest.importorskip("airbyte")
+pytest.importorskip("webhook_relay.relay")
+
+from emulators import fulfillment_testkit as kit  # noqa: E402
+from webhook_relay.server import free_port  # noqa: E402
+
+from sync_runner.config import load_config  # noqa: E402
+from sync_runner.cli import main  # noqa: E402
+from sync_runner.relay_bridge import start_relay  # noqa: E402
+from sync_runner.scheduler import Scheduler  # noqa: E402
+from sync_runner.runner import Runner  # noqa: E402
+
+RELAY = """
+relay:
+  listen: {host: 127.0.0.1, port: PORT}
+  public_url: http://127.0.0.1:PORT
+  shipstation: {v2: {api_key: "${SS_V2_KEY}"}, base_url: "${SS_URL}"}
+  jwks_url: "${SS_URL}/jwks"
+  trigger: {connection: shipments_to_netsuite}
+  coalesce_seconds: 0.2
+"""
+
+
+def test_a_printed_label_reaches_netsuite_through_the_relay_and_this_runner(world):
+    ns, ss, config_path, secrets = world
+    port = free_port()
+    config_path.write_text(config_path.read_text() + RELAY.replace("PORT", str(port)))
+    config = load_config(config_path)
+    lines: list[str] = []
+    runner = Runner(config, progress=lines.append)
+    # No schedules here: every sync in this test is one the relay asked for.
+    scheduler = Scheduler(runner.run, {"shipments_to_netsuite": None}).start()
+    stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, lines.append)
+    try:
+        assert main(["subscribe", "--config", str(config_path)]) == 0
+        order = kit.unused_orders(ns)[0]
+        label = kit.control(ss, "labels", {"order_number": order})
+        deadline = time.monotonic() + 30
+        while not kit.fulfillments(ns, order) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [made] = kit.fulfillments(ns, order)
+        assert made["packages"] == label["tracking_numbers"]
+        assert scheduler.runs_started >= 1
+    finally:
+        stop_relay()
+        assert scheduler.stop(30)
+    assert f"webhook relay listening on http://127.0.0.1:{port}, triggering shipments_to_netsuite" in lines
+    assert not any(secret in line for line in lines for secret in secrets)
