@@ -18,7 +18,7 @@ from netsuite_lib.errors import LoginRejected, NetSuiteError, PermissionMissing
 from netsuite_lib.suiteql_quote import UnsafeLiteral, sql_string
 
 from .fulfillment_plan import CannotApply, SalesOrder, external_id_for, packages_of, plan_fulfillment
-from .order_lookup import BatchLookup, look_up
+from .order_lookup import BatchLookup, internal_id_of, look_up
 from .package_labels import ConnectorFulfillment, find_sibling, is_package_only, packages_with, packages_without
 
 STREAM = "shipments"
@@ -69,7 +69,9 @@ class FulfillmentWriter:
         numbers = [p.record["order_number"] for p in pending if p.record.get("order_number") is not None]
         try:
             found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending],
-                            with_connector_fulfillments=any(is_package_only(p.record) for p in pending))
+                            with_connector_fulfillments=any(is_package_only(p.record) for p in pending),
+                            internal_ids=[i for i in (internal_id_of(p.record.get("order_key")) for p in pending)
+                                          if i is not None])
         except NetSuiteError as error:
             for p in pending:
                 self._fail(p, f"looking up the sales orders failed: {error.message}", error=error)
@@ -121,6 +123,11 @@ class FulfillmentWriter:
             so_id = found.fulfilled_orders.get(p.external_id, "")
             same = [o for o in candidates if o.id == so_id]
             return (same[0] if same else SalesOrder(id=so_id, order_number=number or "", status="")), ""
+        internal_id = internal_id_of(p.record.get("order_key"))
+        if internal_id is not None and str(internal_id) in found.by_id:
+            # Imported from NetSuite by this project: the key names the sales order itself, which the order
+            # number cannot do where document numbers repeat (across subsidiaries).
+            return found.by_id[str(internal_id)], ""
         if p.record.get("voided") and len(candidates) != 1:
             # With its order known, a void still joins that order's queue: the label may have been bought
             # earlier in this same batch.
@@ -237,15 +244,14 @@ class FulfillmentWriter:
 
     def _reread(self, order: SalesOrder, record: Mapping[str, Any]) -> None:
         """Read one order again: after a reversal, or when only an existing fulfillment pointed to it."""
-        number = record.get("order_number")
-        field = self.settings.order_field
-        if number is None:
-            raise CannotApply("the shipment has no order number")
-        again = look_up(self.client, field, [number], [])
-        matches = [o for o in again.orders.get(number, []) if o.id == order.id]
-        if not matches:
-            raise CannotApply(f"no sales order with {field} {number} and internal id {order.id}")
-        order.status, order.lines = matches[0].status, matches[0].lines
+        # By internal id: the order is already known, and its number may be shared with other orders.
+        if not order.id.isdigit():
+            raise CannotApply("the sales order of this shipment is not known")
+        again = look_up(self.client, self.settings.order_field, [], [], internal_ids=[int(order.id)])
+        match = again.by_id.get(order.id)
+        if match is None:
+            raise CannotApply(f"no sales order with internal id {order.id}")
+        order.status, order.lines = match.status, match.lines
 
     # --- failures -----------------------------------------------------------------------------------------
     def _fail(self, p: Pending, reason: str, error: NetSuiteError | None = None, retry: bool = False) -> None:

@@ -3,6 +3,7 @@ already made for them (found by external id, which is what makes a replay harmle
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -15,11 +16,14 @@ from .package_labels import ConnectorFulfillment
 # The only columns the order number may be compared with; the config value is checked against this set and
 # never written into a query as given.
 ORDER_NUMBER_FIELDS = ("tranid", "otherrefnum", "externalid")
+# The order key destination-shipstation-inventory gives an order it imported from NetSuite: the internal id.
+NS_ORDER_KEY = re.compile(r"^ns-([1-9][0-9]{0,11})$")
 
 
 @dataclass
 class BatchLookup:
     orders: dict[str, list[SalesOrder]] = field(default_factory=dict)  # order number -> sales orders with it
+    by_id: dict[str, SalesOrder] = field(default_factory=dict)  # internal id -> sales order (every one read)
     fulfillments: dict[str, str] = field(default_factory=dict)  # fulfillment external id -> internal id
     fulfilled_orders: dict[str, str] = field(default_factory=dict)  # fulfillment external id -> sales order id
     # sales order id -> the fulfillments this connector made from it (asked for only when a batch has extra
@@ -27,13 +31,26 @@ class BatchLookup:
     connector_fulfillments: dict[str, list[ConnectorFulfillment]] = field(default_factory=dict)
 
 
+def internal_id_of(order_key: str | None) -> int | None:
+    """The NetSuite internal id in an order key this project's order import wrote ("ns-<id>"), else None."""
+    match = NS_ORDER_KEY.match(order_key or "")
+    return int(match.group(1)) if match else None
+
+
 def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: Iterable[str],
-                 with_connector_fulfillments: bool = False) -> str:
+                 with_connector_fulfillments: bool = False, internal_ids: Iterable[int] = ()) -> str:
     if order_field not in ORDER_NUMBER_FIELDS:
         raise ValueError(f"order number field must be one of {', '.join(ORDER_NUMBER_FIELDS)}")
     order_numbers, external_ids = list(order_numbers), list(external_ids)
-    parts = []
+    ids = sorted({int(i) for i in internal_ids})
+    # One SELECT for both ways of finding an order, so an order found both ways comes back once.
+    matches = []
     if order_numbers:
+        matches.append(f"t.{order_field} IN {sql_string_list(order_numbers)}")
+    if ids:
+        matches.append(f"t.id IN ({', '.join(str(i) for i in ids)})")
+    parts = []
+    if matches:
         parts.append(
             f"SELECT 'order' AS kind, t.id AS so_id, t.{order_field} AS order_number, BUILTIN.CF(t.status) AS status, "
             "tl.id AS line, i.itemid AS sku, tl.quantity AS quantity, tl.quantityshiprecv AS shipped, "
@@ -42,7 +59,7 @@ def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: I
             "FROM transaction t "
             "LEFT JOIN transactionline tl ON tl.transaction = t.id AND tl.mainline = 'F' "
             "LEFT JOIN item i ON i.id = tl.item "
-            f"WHERE t.type = 'SalesOrd' AND t.{order_field} IN {sql_string_list(order_numbers)}")
+            f"WHERE t.type = 'SalesOrd' AND ({' OR '.join(matches)})")
     if external_ids:
         parts.append(
             "SELECT 'fulfillment' AS kind, f.createdfrom AS so_id, NULL AS order_number, NULL AS status, "
@@ -65,13 +82,14 @@ def lookup_query(order_field: str, order_numbers: Iterable[str], external_ids: I
 
 
 def look_up(client: NetSuiteClient, order_field: str, order_numbers: Iterable[str],
-            external_ids: Iterable[str], with_connector_fulfillments: bool = False) -> BatchLookup:
-    order_numbers, external_ids = list(order_numbers), list(external_ids)
+            external_ids: Iterable[str], with_connector_fulfillments: bool = False,
+            internal_ids: Iterable[int] = ()) -> BatchLookup:
+    order_numbers, external_ids, internal_ids = list(order_numbers), list(external_ids), list(internal_ids)
     result = BatchLookup()
-    if not order_numbers and not external_ids:
+    if not order_numbers and not external_ids and not internal_ids:
         return result
-    by_id: dict[str, SalesOrder] = {}
-    query = lookup_query(order_field, order_numbers, external_ids, with_connector_fulfillments)
+    by_id = result.by_id
+    query = lookup_query(order_field, order_numbers, external_ids, with_connector_fulfillments, internal_ids)
     for row in client.suiteql(query):
         # SuiteQL leaves NULL columns out of a row, so every read is .get().
         if row.get("kind") == "made":

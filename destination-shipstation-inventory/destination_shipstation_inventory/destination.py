@@ -14,8 +14,13 @@ from shipstation_lib.credentials import V1, ShipStationApi
 from shipstation_lib.inventory import InventoryApi
 from shipstation_lib.pacing import sliding_window_budget
 
+from .order_mapping import ShipMethodMap
+from .order_writer import STREAM as ORDERS_STREAM
+from .order_writer import OrderWriter
 from .spec import specification
 from .stock_writer import STREAM, StockWriter
+
+ORDER_BATCH_SIZE = 200  # orders looked up together (v1 reads ShipStation's orders once per batch)
 
 CONNECTOR = "destination-shipstation-inventory"
 # Why a record of another stream is not written, in words for the audit trail.
@@ -45,11 +50,15 @@ class DestinationShipstationInventory(Destination):
         # A sliding window keeps writes under the limit in whatever minute ShipStation counts them: no 429.
         limit = ShipStationApi.from_config(dict(config)).rate_limit_per_minute
         client = ShipStationClient(config, logger, api_budget=sliding_window_budget(limit))
-        if client.version == V1:
+        stock_streams = [s.stream.name for s in configured_catalog.streams if s.stream.name == STREAM]
+        if client.version == V1 and stock_streams:
             raise AirbyteTracedException(
                 message="Stock can only be written through ShipStation's v2 Inventory API, and this is a v1 key.",
                 failure_type=FailureType.config_error)
         audit = AuditTrail(logger, CONNECTOR, config.get("audit_file"))
+        orders = OrderWriter(client, audit, logger, ShipMethodMap.from_config(config.get("ship_method_map")),
+                             dry_run=bool(config.get("dry_run")))
+        pending_orders: list = []
         writer = StockWriter(InventoryApi(client), audit, logger,
                              quantity_field=config.get("quantity_field") or "available",
                              dry_run=bool(config.get("dry_run")), location_map=config.get("location_map"))
@@ -59,18 +68,31 @@ class DestinationShipstationInventory(Destination):
                 record = message.record
                 if record.stream == STREAM:
                     writer.apply(record.data)
+                elif record.stream == ORDERS_STREAM:
+                    pending_orders.append(record.data)
+                    if len(pending_orders) >= ORDER_BATCH_SIZE:
+                        orders.apply_batch(pending_orders)
+                        pending_orders = []
                 else:
                     audit.record(record.stream, _key_of(record.data), Outcome.SKIPPED,
                                  NOT_WRITTEN.get(record.stream, f"this destination writes only the {STREAM} stream"))
             elif message.type == Type.STATE:
+                orders.apply_batch(pending_orders)
+                pending_orders = []
                 # Records are applied one by one before the next message is read, so every record before this
                 # state has its outcome. After a failure the state is held back: the next sync must read the
                 # failed rows again rather than skip past them.
-                if writer.failed:
+                if writer.failed or orders.failed:
                     withheld += 1
                 else:
                     yield message
+        orders.apply_batch(pending_orders)
         audit.log_summary()
+        if orders.failed:
+            raise AirbyteTracedException(
+                message=f"{orders.failed} orders could not be written to ShipStation (see the audit trail); "
+                        f"{withheld} state checkpoints were held back so the next sync writes them again.",
+                failure_type=FailureType.transient_error)
         if writer.failed:
             raise AirbyteTracedException(
                 message=f"{writer.failed} stock rows could not be written to ShipStation (see the audit trail); "

@@ -39,6 +39,16 @@ def specification() -> ConnectorSpecification:
                 },
             },
         },
+        "ship_method_map": {
+            "title": "Ship method map", "type": "array", "group": "stock", "order": 13,
+            "description": "Orders: which ShipStation carrier and service each NetSuite ship method means. An "
+                           "order whose ship method is not listed is imported without carrier and service, the "
+                           "NetSuite name shown as the requested service, and the audit trail says so.",
+            "items": {"type": "object", "required": ["netsuite_ship_method"], "properties": {
+                "netsuite_ship_method": {"type": "string", "title": "NetSuite ship method name"},
+                "carrier_code": {"type": "string", "title": "ShipStation carrier code"},
+                "service_code": {"type": "string", "title": "ShipStation service code"}}},
+        },
         "audit_file": {
             "title": "Audit file", "type": "string", "group": "advanced", "order": 22,
             "description": "Optional path of a local file where every SKU's outcome is appended as a JSON line.",

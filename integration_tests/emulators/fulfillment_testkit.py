@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
+from emulators.netsuite.database import INSERT_TRANSACTION
 import requests
 from airbyte_cdk.models import (AirbyteMessage, AirbyteRecordMessage, AirbyteStateBlob, AirbyteStateMessage,
                                 AirbyteStateType, AirbyteStream, AirbyteStreamState, ConfiguredAirbyteCatalog,
@@ -118,7 +119,7 @@ def add_sales_order(emulator, tranid: str, skus_and_quantities: list[tuple[str, 
         new_id = (db.select('SELECT MAX(id) AS m FROM "transaction"')[0]["m"] or 0) + 1
         now = "2026-11-22 10:00:00"
         db.conn.execute("BEGIN")
-        db.conn.execute('INSERT INTO "transaction" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+        db.conn.execute(INSERT_TRANSACTION,
                         (new_id, tranid, None, None, "SalesOrd", "B", 1001, now[:10] + " 00:00:00", now, now,
                          None, None, None, None))
         db.conn.execute("INSERT INTO transactionline VALUES (?,0,0,'T',NULL,NULL,NULL,'F',1,NULL,NULL,NULL,?)",

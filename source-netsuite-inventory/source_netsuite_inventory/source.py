@@ -10,6 +10,8 @@ from airbyte_cdk.sources.streams import Stream
 from netsuite_lib.check import diagnose
 from netsuite_lib.client import DEFAULT_CONCURRENCY, NetSuiteClient
 
+from .order_settings import order_settings
+from .orders_stream import OrdersToShip
 from .spec import specification
 from .streams import CHECK_PROBES, DEFAULT_OVERLAP_MINUTES, STREAMS, ModifiedSinceStream
 
@@ -26,6 +28,7 @@ class SourceNetsuiteInventory(AbstractSource):
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Any]:
         try:
             client = NetSuiteClient(config, logger, max_retries=1, timeout=30)
+            order_settings(config)
         except ValueError as error:
             return False, str(error)
         problem = diagnose(client, CHECK_PROBES)
@@ -35,5 +38,6 @@ class SourceNetsuiteInventory(AbstractSource):
         client = NetSuiteClient(config, logging.getLogger("airbyte"))
         concurrency = int(config.get("concurrency") or DEFAULT_CONCURRENCY)
         overlap = timedelta(minutes=int(config.get("lookback_window_minutes", DEFAULT_OVERLAP_MINUTES)))
-        return [stream(client, concurrency, overlap) if issubclass(stream, ModifiedSinceStream)
-                else stream(client, concurrency) for stream in STREAMS]
+        streams: List[Stream] = [stream(client, concurrency, overlap) if issubclass(stream, ModifiedSinceStream)
+                                 else stream(client, concurrency) for stream in STREAMS]
+        return streams + [OrdersToShip(client, order_settings(config), concurrency, overlap)]

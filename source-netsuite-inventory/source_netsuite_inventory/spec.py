@@ -2,6 +2,33 @@
 from airbyte_cdk.models import ConnectorSpecification
 from netsuite_lib.spec import ACCOUNT_GROUP, ADVANCED_GROUP, CONNECTION_REQUIRED, connection_properties
 
+ORDERS_GROUP = {"id": "orders", "title": "Orders to ship"}
+ORDER_PROPERTIES = {
+    "orders_record_type": {
+        "title": "Import type", "type": "string", "enum": ["sales_order", "invoice", "item_fulfillment"],
+        "default": "sales_order", "group": "orders", "order": 30,
+        "description": "Which NetSuite transactions become ShipStation orders: sales orders, invoices, or item "
+                       "fulfillments (then choose Picked and/or Packed as statuses).",
+    },
+    "orders_statuses": {
+        "title": "Statuses to import", "type": "array", "items": {"type": "string"}, "group": "orders", "order": 31,
+        "description": "NetSuite status names, as NetSuite shows them. Default for sales orders: Pending "
+                       "Fulfillment and Partially Fulfilled; for item fulfillments: Picked and Packed. Cancelled "
+                       "and closed sales orders are always read when they change, so ShipStation cancels them.",
+    },
+    "orders_custom_fields": {
+        "title": "Custom body fields", "type": "object", "group": "orders", "order": 32,
+        "description": "Script ids of the transaction body fields that carry delivery details.",
+        "properties": {
+            "delivery_instructions": {"type": "string", "default": "custbody_delivery_instructions",
+                                      "title": "Delivery instructions (text)"},
+            "authority_to_leave": {"type": "string", "default": "custbody_authority_to_leave",
+                                   "title": "Authority to leave (checkbox)"},
+            "signature_required": {"type": "string", "default": "custbody_signature_required",
+                                   "title": "Signature required (checkbox)"},
+        },
+    },
+}
 DOCS_URL = "https://github.com/netsuite-shipstation/connectors/blob/main/source-netsuite-inventory/docs.md"
 
 
@@ -23,7 +50,8 @@ def specification() -> ConnectorSpecification:
                                    "changes saved while the previous sync ran, or read in another time zone, are "
                                    "not missed. Rows already sent are not sent again.",
                 },
+                **ORDER_PROPERTIES,
             },
-            "groups": [ACCOUNT_GROUP, ADVANCED_GROUP],
+            "groups": [ACCOUNT_GROUP, ORDERS_GROUP, ADVANCED_GROUP],
         },
     )

@@ -29,6 +29,8 @@ from .records import RecordStore
 from .responses import (COLLECTION_CONTENT_TYPE, ERROR_CONTENT_TYPE, RECORD_CONTENT_TYPE, error_response,
                         fault_response, json_response, suiteql_page)
 
+PERMISSION_OF_TABLE = {"transactionshippingaddress": "transaction", "transactionbillingaddress": "transaction"}
+
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RECORD_PREFIX = "/services/rest/record/v1"
@@ -119,7 +121,8 @@ class Handlers:
             raise InvalidSearchQuery("The request body must be a JSON object with the query in 'q'.")
         translation = backend.translator.translate(query)
         for table in sorted(translation.tables):
-            if not backend.has_permission(table):
+            # A transaction's address tables come with the permission to read transactions (UNCONFIRMED).
+            if not backend.has_permission(PERMISSION_OF_TABLE.get(table, table)):
                 raise SearchRecordNotFound(table)
         try:
             total, columns, rows = backend.db.page(translation.sql, limit, offset)

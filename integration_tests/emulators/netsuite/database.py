@@ -32,12 +32,32 @@ STATUS_NAMES = {
     "ItemShip": ("Item Fulfillment", {"A": "Picked", "B": "Packed", "C": "Shipped"}),
 }
 SHIP_STATUS_NAMES = STATUS_NAMES["ItemShip"][1]
+# Transaction header columns in their SQL order: inserts name them, so columns can be added later.
+TRANSACTION_COLUMNS = ("id", "tranid", "otherrefnum", "externalid", "type", "status", "entity", "trandate",
+                       "createddate", "lastmodifieddate", "memo", "shipstatus", "createdfrom",
+                       "linkedtrackingnumberlist")
+INSERT_TRANSACTION = (f'INSERT INTO "transaction" ({", ".join(TRANSACTION_COLUMNS)}) '
+                      f'VALUES ({", ".join("?" for _ in TRANSACTION_COLUMNS)})')
+# Shipping items (BUILTIN.DF(t.shipmethod) names them). In NetSuite they are items of type ShipItem; here they
+# stay out of the item table so the item and stock streams see only what they saw before.
+SHIP_METHODS = {1: "UPS Ground", 2: "FedEx 2Day", 3: "USPS Priority Mail", 4: "Will Call"}
 
 SCHEMA = """
 CREATE TABLE "transaction" (
   id INTEGER PRIMARY KEY, tranid TEXT, otherrefnum TEXT, externalid TEXT, type TEXT NOT NULL, status TEXT,
   entity INTEGER, trandate NSDATETIME, createddate NSDATETIME, lastmodifieddate NSDATETIME, memo TEXT,
-  shipstatus TEXT, createdfrom INTEGER, linkedtrackingnumberlist TEXT);
+  shipstatus TEXT, createdfrom INTEGER, linkedtrackingnumberlist TEXT,
+  -- Order header fields read by the orders_to_ship stream (added later, so inserts name their columns).
+  shippingaddress INTEGER, billingaddress INTEGER, shipmethod INTEGER,
+  custbody_delivery_instructions TEXT, custbody_authority_to_leave TEXT, custbody_signature_required TEXT);
+-- NetSuite keeps a transaction's addresses in these two tables, joined on nkey = transaction.shippingaddress
+-- / billingaddress.
+CREATE TABLE transactionshippingaddress (
+  nkey INTEGER PRIMARY KEY, addressee TEXT, attention TEXT, addr1 TEXT, addr2 TEXT, city TEXT, state TEXT,
+  zip TEXT, country TEXT, addrphone TEXT);
+CREATE TABLE transactionbillingaddress (
+  nkey INTEGER PRIMARY KEY, addressee TEXT, attention TEXT, addr1 TEXT, addr2 TEXT, city TEXT, state TEXT,
+  zip TEXT, country TEXT, addrphone TEXT);
 CREATE TABLE transactionline (
   "transaction" INTEGER NOT NULL, id INTEGER NOT NULL, linesequencenumber INTEGER, mainline TEXT NOT NULL,
   item INTEGER, quantity INTEGER, quantityshiprecv INTEGER, isclosed TEXT, location INTEGER, rate REAL,
@@ -78,7 +98,8 @@ class Database:
         self.conn.executescript(SCHEMA)
         self.version = 0  # bumped by every write, so cached counts are dropped
         self._counts: dict[tuple[str, int], int] = {}
-        self._names: dict[str, dict[int, str]] = {"entity": {}, "item": {}, "location": {}, "transaction": {}}
+        self._names: dict[str, dict[int, str]] = {"entity": {}, "item": {}, "location": {}, "transaction": {},
+                                                  "shipmethod": dict(SHIP_METHODS)}
         self._register_functions()
         self._load(merchant)
 
@@ -132,7 +153,15 @@ class Database:
             for ln in so.lines:
                 lines.append((so.id, ln.line, ln.line, "F", ln.item_id, -ln.quantity, 0, "F", ln.location_id,
                               ln.rate, None, None, created))
-        c.executemany('INSERT INTO "transaction" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)', headers)
+        c.executemany(INSERT_TRANSACTION, headers)
+        # Every generated order ships to its customer's address by UPS Ground; bills to the same address.
+        for table in ("transactionshippingaddress", "transactionbillingaddress"):
+            c.executemany(f"INSERT INTO {table} VALUES (?,?,NULL,?,NULL,?,?,?,?,?)", [
+                (so.id, so.ship_to.name, so.ship_to.street1, so.ship_to.city, so.ship_to.state,
+                 so.ship_to.postal_code, so.ship_to.country, so.ship_to.phone or None) for so in m.sales_orders])
+        c.executemany('UPDATE "transaction" SET shippingaddress = ?, billingaddress = ?, shipmethod = 1, '
+                      "custbody_authority_to_leave = 'F', custbody_signature_required = 'F' WHERE id = ?",
+                      [(so.id, so.id, so.id) for so in m.sales_orders])
         c.executemany("INSERT INTO transactionline VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", lines)
         c.execute("COMMIT")
         self._names["entity"] = {cu.id: f"{cu.entity_id} {cu.company}" for cu in m.customers}

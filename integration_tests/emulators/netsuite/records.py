@@ -5,7 +5,7 @@ here is what SuiteQL reads next.
 """
 from __future__ import annotations
 
-from .database import SHIP_STATUS_NAMES, STATUS_NAMES, Database
+from .database import INSERT_TRANSACTION, SHIP_STATUS_NAMES, STATUS_NAMES, Database
 from .errors import DuplicateExternalId, InvalidContent, NonexistentId, UserError
 
 FULFILLABLE = ("B", "D", "E")  # Pending Fulfillment, Partially Fulfilled, Pending Billing/Partially Fulfilled
@@ -113,7 +113,7 @@ class RecordStore:
             c = db.conn
             c.execute("BEGIN")
             try:
-                c.execute('INSERT INTO "transaction" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+                c.execute(INSERT_TRANSACTION,
                           (new_id, tranid, None, None if external_id is None else str(external_id), "ItemShip",
                            ship_status, so["entity"], now[:10] + " 00:00:00", now, now, memo, ship_status, so["id"],
                            ", ".join(p["trackingnumber"] for p in packages if p["trackingnumber"]) or None))

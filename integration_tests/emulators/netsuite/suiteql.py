@@ -22,14 +22,14 @@ from sqlglot.errors import SqlglotError
 from .errors import InvalidSearchQuery, SearchRecordNotFound
 
 SUITEQL_TABLES = frozenset({"transaction", "transactionline", "item", "inventoryitemlocations", "location",
-                            "customer"})
+                            "customer", "transactionshippingaddress", "transactionbillingaddress"})
 
 # Oracle format elements our clients use, longest first so HH24 wins over HH.
 ORACLE_FORMAT = (("YYYY", "%Y"), ("HH24", "%H"), ("MM", "%m"), ("DD", "%d"), ("MI", "%M"), ("SS", "%S"))
 
 # Which display lookup BUILTIN.DF uses, by the column it is applied to.
 DF_KINDS = {"status": "status", "entity": "entity", "customer": "entity", "item": "item", "location": "location",
-            "type": "type", "shipstatus": "shipstatus", "createdfrom": "transaction", "transaction": "transaction"}
+            "type": "type", "shipstatus": "shipstatus", "shipmethod": "shipmethod", "createdfrom": "transaction", "transaction": "transaction"}
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ def v1_endpoint(backend: ShipStationBackend):
         @wraps(handler)
         async def gate(request: Request) -> Response:
             backend.stats["requests"]["v1"] += 1
+            # Per method and path, as for v2, so a test can count writes (POST /orders/createorder).
+            v1_calls = backend.stats.setdefault("v1_calls", {})
+            v1_route = f"{request.method} {request.url.path}"
+            v1_calls[v1_route] = v1_calls.get(v1_route, 0) + 1
             creds = basic_credentials(request)
             if creds is None or not backend.v1_credentials_ok(*creds):
                 backend.stats["unauthorized"]["v1"] += 1

@@ -97,6 +97,9 @@ class Order:
     tax_amount: float = 0.0
     shipping_amount: float = 0.0
     extra: dict = field(default_factory=dict)  # other createorder fields, echoed back as sent
+    # Set when the order was created as a v2 shipment (POST /v2/shipments): its key and what it was sent.
+    external_shipment_id: str | None = None
+    v2_fields: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -493,6 +496,43 @@ class ShipStationBackend:
             if existing.status in ("awaiting_shipment", "on_hold", "awaiting_payment", "pending_fulfillment"):
                 self._allocate(existing, +1)
             return existing
+
+    # ---- v2 shipments created by a client (POST /v2/shipments) -------------------------------------------
+    def create_v2_shipment(self, body: dict) -> Order:
+        """A pending v2 shipment, held as an order like the others so labels, voids and v1 reads see it."""
+        with self.lock:
+            external = body.get("external_shipment_id")
+            if external is not None and self.order_by_external_shipment_id(external) is not None:
+                raise ValueError(f"A shipment with external_shipment_id '{external}' already exists.")
+            ship_to = body.get("ship_to") or {}
+            v1_address = {"name": ship_to.get("name"), "company": ship_to.get("company_name"),
+                          "street1": ship_to.get("address_line1"), "street2": ship_to.get("address_line2"),
+                          "city": ship_to.get("city_locality"), "state": ship_to.get("state_province"),
+                          "postalCode": ship_to.get("postal_code"), "country": ship_to.get("country_code"),
+                          "phone": ship_to.get("phone"), "residential": None}
+            items = [{"sku": i.get("sku"), "name": i.get("name"), "quantity": i.get("quantity"),
+                      "unitPrice": (i.get("unit_price") or {}).get("amount") if isinstance(i.get("unit_price"), dict)
+                      else i.get("unit_price"), "lineItemKey": i.get("external_order_item_id")}
+                     for i in body.get("items") or []]
+            order = self.upsert_order({"orderNumber": body.get("shipment_number") or external or "",
+                                       "orderKey": external, "orderDate": self.now().isoformat(),
+                                       "orderStatus": "awaiting_shipment", "billTo": v1_address,
+                                       "shipTo": v1_address, "items": items})
+            order.external_shipment_id = external
+            order.v2_fields = {k: body[k] for k in ("notes_from_buyer", "notes_for_gift", "is_gift", "carrier_id",
+                                                    "service_code", "confirmation") if k in body}
+            return order
+
+    def order_by_external_shipment_id(self, external: str) -> Order | None:
+        return next((o for o in self.orders.values() if o.external_shipment_id == external), None)
+
+    def cancel_v2_shipment(self, order: Order) -> None:
+        with self.lock:
+            if any(s.order_id == order.order_id and not s.voided for s in self.shipments) or order.status == "shipped":
+                raise ValueError("Any label associated with the shipment needs to be voided first.")
+            if order.status in ("awaiting_shipment", "on_hold", "awaiting_payment", "pending_fulfillment"):
+                self._allocate(order, -1)
+            order.status, order.modified = "cancelled", self.now()
 
     # ---- labels, voids, mark-shipped (control plane drives these) -------------------------------------
     def create_label(self, order_number: str, items: list[dict] | None = None, carrier_code: str | None = None,

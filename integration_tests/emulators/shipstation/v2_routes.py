@@ -138,10 +138,14 @@ def render_label_shipment(backend: ShipStationBackend, s: Shipment) -> dict:
 def render_pending_shipment(backend: ShipStationBackend, o: Order) -> dict:
     weight = sum(i.weight_oz * i.quantity for i in o.items) + TARE_OZ
     status = "cancelled" if o.status == "cancelled" else "pending"
-    return _shipment_body(backend, o, o.v2_shipment_id, status, o.created, o.modified,
+    body = _shipment_body(backend, o, o.v2_shipment_id, status, o.created, o.modified,
                           _items((i, i.quantity) for i in o.items), [{"package_code": "package",
                                                                       "weight": _weight(weight)}],
                           None, None, None)
+    if o.external_shipment_id is not None:  # created through POST /v2/shipments: show what was sent
+        body["external_shipment_id"] = o.external_shipment_id
+        body.update({k: v for k, v in o.v2_fields.items() if k in ("notes_from_buyer", "notes_for_gift", "is_gift")})
+    return body
 
 
 def render_label(backend: ShipStationBackend, s: Shipment, base: str) -> dict:
@@ -242,6 +246,54 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
             if o.v2_shipment_id == sid:
                 return json_response(render_pending_shipment(backend, o))
         raise v2_not_found(f"Shipment {raw} was not found")
+
+    @api
+    async def create_shipments(request: Request):
+        body = _json(await request.body())
+        shipments = body.get("shipments") if isinstance(body, dict) else None
+        if not isinstance(shipments, list) or not shipments:
+            raise v2_validation("shipments must be a non-empty array", "invalid_field_value")
+        out, has_errors = [], False
+        for one in shipments:
+            external = one.get("external_shipment_id") if isinstance(one, dict) else None
+            if not isinstance(one, dict) or not one.get("ship_to"):
+                has_errors = True
+                out.append({"errors": ["ship_to is required"], "external_shipment_id": external})
+                continue
+            if external is not None and (not isinstance(external, str) or len(external) > 50):
+                raise v2_validation("external_shipment_id must be text of at most 50 characters",
+                                    "invalid_field_value")
+            try:
+                order = backend.create_v2_shipment(one)
+            except ValueError as err:
+                has_errors = True
+                out.append({"errors": [str(err)], "external_shipment_id": external})
+                continue
+            out.append({**render_pending_shipment(backend, order), "errors": []})
+        return json_response({"has_errors": has_errors, "shipments": out})
+
+    @api
+    async def get_shipment_by_external_id(request: Request):
+        external = request.path_params["external_shipment_id"]
+        order = backend.order_by_external_shipment_id(external)
+        if order is None:
+            raise v2_not_found(f"Shipment with external_shipment_id {external} was not found")
+        labelled = [s for s in backend.shipments if s.order_id == order.order_id]
+        return json_response(render_label_shipment(backend, labelled[-1]) if labelled
+                             else render_pending_shipment(backend, order))
+
+    @api
+    async def cancel_shipment(request: Request):
+        raw = request.path_params["shipment_id"]
+        sid = parse_se(raw, "shipment_id")
+        order = next((o for o in backend.orders.values() if o.v2_shipment_id == sid), None)
+        if order is None:
+            raise v2_not_found(f"Shipment {raw} was not found")
+        try:
+            backend.cancel_v2_shipment(order)
+        except ValueError as err:
+            raise v2_validation(str(err), "invalid_status")
+        return Response(status_code=204)
 
     @api
     async def list_labels(request: Request):
@@ -481,6 +533,10 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
 
     return [
         Route("/v2/shipments", list_shipments, methods=["GET"]),
+        Route("/v2/shipments", create_shipments, methods=["POST"]),
+        Route("/v2/shipments/external_shipment_id/{external_shipment_id}", get_shipment_by_external_id,
+              methods=["GET"]),
+        Route("/v2/shipments/{shipment_id}/cancel", cancel_shipment, methods=["PUT"]),
         Route("/v2/shipments/{shipment_id}", get_shipment, methods=["GET"]),
         Route("/v2/labels", list_labels, methods=["GET"]),
         Route("/v2/fulfillments", list_fulfillments, methods=["GET"]),

@@ -1,0 +1,130 @@
+"""A NetSuite order to ship (source-netsuite-inventory's orders_to_ship record) as ShipStation wants it, for v1
+(POST /orders/createorder) and v2 (POST /v2/shipments). No I/O; the field table is in docs.md.
+
+The key is "ns-<NetSuite internal id>": document numbers repeat across subsidiaries, internal ids do not, and
+destination-netsuite-fulfillment reads the same key back to find the sales order.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+KEY_PREFIX = "ns-"
+HASH_PREFIX = "ns-sync:"  # v1 advancedOptions.customField3: what this connector last wrote
+
+
+def order_key(record: Mapping[str, Any]) -> str:
+    return f"{KEY_PREFIX}{int(record['id'])}"
+
+
+@dataclass(frozen=True)
+class ShipMethodMap:
+    entries: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, rows: Iterable[Mapping[str, Any]] | None) -> "ShipMethodMap":
+        return cls({_norm(r["netsuite_ship_method"]): (r.get("carrier_code"), r.get("service_code"))
+                    for r in rows or [] if r.get("netsuite_ship_method")})
+
+    def resolve(self, ship_method: str | None) -> tuple[str | None, str | None, str | None]:
+        """(carrier code, service code, note): an unknown method is imported without them, and said so."""
+        if not ship_method:
+            return None, None, None
+        hit = self.entries.get(_norm(ship_method))
+        if hit is None:
+            return None, None, (f"NetSuite ship method '{ship_method}' is not in the ship method map: imported "
+                                "without carrier and service (the packer sees it as the requested service)")
+        return hit[0], hit[1], None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def packer_notes(record: Mapping[str, Any]) -> str | None:
+    """Internal notes: the memo and authority to leave, which ShipStation has no field for."""
+    parts = [record.get("memo")]
+    if record.get("authority_to_leave"):
+        parts.append("Authority to leave: yes (may be left without a signature)")
+    return "\n".join(p for p in parts if p) or None
+
+
+def _v1_address(address: Mapping[str, Any] | None, fallback_phone: str | None, company: str | None = None) -> dict:
+    a = address or {}
+    return {"name": a.get("name") or a.get("attention") or company, "company": company, "street1": a.get("street1"),
+            "street2": a.get("street2"), "city": a.get("city"), "state": a.get("state"),
+            "postalCode": a.get("postal_code"), "country": a.get("country") or "US",
+            "phone": a.get("phone") or fallback_phone, "residential": None}
+
+
+def content_hash(body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def v1_order(record: Mapping[str, Any], ship_methods: ShipMethodMap) -> tuple[dict, str | None]:
+    """The createorder body (with its content hash in customField3) and a note for the audit trail."""
+    customer = record.get("customer") or {}
+    carrier, service, note = ship_methods.resolve(record.get("ship_method"))
+    body = {
+        "orderNumber": record.get("document_number") or order_key(record), "orderKey": order_key(record),
+        "orderDate": f"{record.get('transaction_date') or (record.get('created_at') or '')[:10]}T00:00:00",
+        "orderStatus": "cancelled" if record.get("ended") else "awaiting_shipment",
+        "customerUsername": customer.get("email") or customer.get("name"), "customerEmail": customer.get("email"),
+        "billTo": _v1_address(record.get("bill_to") or record.get("ship_to"), customer.get("phone"),
+                              customer.get("name")),
+        "shipTo": _v1_address(record.get("ship_to"), customer.get("phone")),
+        "items": [{"lineItemKey": str(line["line_id"]), "sku": line.get("sku"), "name": line.get("name"),
+                   "quantity": int(round(line["quantity"])), "unitPrice": line.get("unit_price") or 0,
+                   "warehouseLocation": line.get("location_name")} for line in record.get("lines") or []],
+        "customerNotes": record.get("delivery_instructions"), "internalNotes": packer_notes(record),
+        "requestedShippingService": record.get("ship_method"), "carrierCode": carrier, "serviceCode": service,
+        "confirmation": "signature" if record.get("signature_required") else "none",
+        "advancedOptions": {"customField1": record.get("customer_po"),
+                            "customField2": "Authority to leave" if record.get("authority_to_leave") else None},
+    }
+    body["advancedOptions"]["customField3"] = HASH_PREFIX + content_hash(body)
+    return body, note
+
+
+def v2_notes(record: Mapping[str, Any]) -> str | None:
+    """v2 create takes no confirmation, tags or internal notes (stored OAS create_shipment_request), so
+    everything the packer must see goes into the buyer notes."""
+    parts = [record.get("delivery_instructions")]
+    if record.get("authority_to_leave"):
+        parts.append("Authority to leave: yes")
+    if record.get("signature_required"):
+        parts.append("SIGNATURE REQUIRED")
+    if record.get("memo"):
+        parts.append(f"Note: {record['memo']}")
+    return " | ".join(p for p in parts if p) or None
+
+
+def v2_shipment(record: Mapping[str, Any]) -> dict:
+    customer = record.get("customer") or {}
+    a = record.get("ship_to") or {}
+    return {
+        "external_shipment_id": order_key(record), "shipment_status": "pending",
+        "ship_to": {"name": a.get("name") or customer.get("name"), "phone": a.get("phone") or customer.get("phone"),
+                    "email": customer.get("email"), "company_name": None, "address_line1": a.get("street1"),
+                    "address_line2": a.get("street2"), "city_locality": a.get("city"),
+                    "state_province": a.get("state"), "postal_code": a.get("postal_code"),
+                    "country_code": a.get("country") or "US", "address_residential_indicator": "unknown"},
+        "items": [{"name": line.get("name"), "sku": line.get("sku"), "quantity": int(round(line["quantity"])),
+                   "external_order_item_id": str(line["line_id"])} for line in record.get("lines") or []],
+        "notes_from_buyer": v2_notes(record),
+    }
+
+
+def v2_same(wanted: Mapping[str, Any], held: Mapping[str, Any]) -> bool:
+    """Whether the shipment ShipStation holds already says what we would send (the fields we map)."""
+    def items(ship):
+        return sorted((i.get("sku"), int(i.get("quantity") or 0)) for i in ship.get("items") or [])
+
+    def place(ship):
+        t = ship.get("ship_to") or {}
+        return (t.get("name"), t.get("address_line1"), t.get("postal_code"))
+
+    return (items(wanted) == items(held) and place(wanted) == place(held)
+            and (wanted.get("notes_from_buyer") or None) == (held.get("notes_from_buyer") or None))

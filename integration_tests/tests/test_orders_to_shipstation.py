@@ -1,0 +1,149 @@
+"""NetSuite orders to ship, read by source-netsuite-inventory and written by destination-shipstation-inventory,
+against both emulators; ShipStation's state and call counts are read from its emulator."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import requests
+from airbyte_cdk.models import (AirbyteStateMessageSerializer, AirbyteStream, ConfiguredAirbyteCatalog,
+                                ConfiguredAirbyteStream, DestinationSyncMode, SyncMode, Type)
+from destination_shipstation_inventory import DestinationShipstationInventory
+from emulators.configs import netsuite_config, shipstation_config
+from emulators.netsuite import start_emulator as start_netsuite
+from emulators.shipstation import start_emulator as start_shipstation
+from source_netsuite_inventory import SourceNetsuiteInventory
+
+MERCHANT = dict(seed=11, items=10, locations=2, customers=3, orders=3)
+LOGGER = logging.getLogger("test_orders")
+SHIP_METHODS = [{"netsuite_ship_method": "UPS Ground", "carrier_code": "ups", "service_code": "ups_ground"}]
+
+
+@pytest.fixture()
+def emulators():
+    with start_netsuite(**MERCHANT) as ns, start_shipstation(**MERCHANT) as ss:
+        yield ns, ss
+
+
+def catalog() -> ConfiguredAirbyteCatalog:
+    return ConfiguredAirbyteCatalog(streams=[ConfiguredAirbyteStream(
+        stream=AirbyteStream(name="orders_to_ship", json_schema={}, supported_sync_modes=[SyncMode.incremental],
+                             source_defined_cursor=True, default_cursor_field=["last_modified_at"]),
+        sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append)])
+
+
+class OrderSync:
+    def __init__(self, ns, ss, version: str, tmp_path, **source_extra) -> None:
+        self.ns_config = netsuite_config(ns.base_url, **source_extra)
+        self.audit = tmp_path / f"audit-{version}.jsonl"
+        self.ss_config = shipstation_config(ss.base_url, version, ship_method_map=SHIP_METHODS,
+                                            audit_file=str(self.audit))
+        self.state_json: str | None = None
+
+    def run(self) -> list[dict]:
+        before = len(self.outcomes())
+        state = [AirbyteStateMessageSerializer.load(s) for s in json.loads(self.state_json)] if self.state_json else None
+        messages = (m for m in SourceNetsuiteInventory().read(LOGGER, self.ns_config, catalog(), state)
+                    if m.type in (Type.RECORD, Type.STATE))
+        confirmed = list(DestinationShipstationInventory().write(self.ss_config, catalog(), messages))
+        if confirmed:
+            self.state_json = json.dumps([AirbyteStateMessageSerializer.dump(confirmed[-1].state)])
+        return self.outcomes()[before:]
+
+    def outcomes(self) -> list[dict]:
+        return [json.loads(x) for x in self.audit.read_text().splitlines()] if self.audit.exists() else []
+
+
+def change_order(ns, order_id: int, modified: str = "2026-11-22 12:00:00", **columns) -> None:
+    db = ns.backend.db
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    with db.lock:
+        db.conn.execute(f'UPDATE "transaction" SET {sets}{", " if sets else ""}lastmodifieddate = ? WHERE id = ?',
+                        (*columns.values(), modified, order_id))
+        db.version += 1
+
+
+def v1_order(ss, key: str) -> dict | None:
+    for order in ss.backend.orders.values():
+        if order.order_key == key:
+            from emulators.shipstation.v1_routes import render_order
+            return render_order(ss.backend, order)
+    return None
+
+
+def calls(ss, route: str) -> int:
+    stats = requests.get(f"{ss.base_url}/__emulator/stats", timeout=10).json()
+    return stats.get("v1_calls", {}).get(route, 0) + stats.get("v2_calls", {}).get(route, 0)
+
+
+def test_v1_order_with_custom_fields_reaches_shipstation_then_a_second_run_writes_nothing(emulators, tmp_path):
+    ns, ss = emulators
+    change_order(ns, 5001, modified="2026-11-01 09:00:00", custbody_delivery_instructions="Leave at back door",
+                 custbody_authority_to_leave="T", custbody_signature_required="T", memo="Fragile")
+    sync = OrderSync(ns, ss, "v1", tmp_path)
+    first = sync.run()
+    # The emulated ShipStation already holds these orders under the same keys (imported earlier): the upsert
+    # updates them, and never makes a second order.
+    assert {o["key"]: o["outcome"] for o in first} == {"ns-5001": "updated", "ns-5002": "updated",
+                                                       "ns-5003": "updated"}
+    assert sum(1 for o in ss.backend.orders.values() if o.order_key == "ns-5001") == 1
+    order = v1_order(ss, "ns-5001")
+    assert order["customerNotes"] == "Leave at back door"
+    assert order["confirmation"] == "signature"
+    assert "Authority to leave: yes" in order["internalNotes"] and "Fragile" in order["internalNotes"]
+    assert order["advancedOptions"]["customField2"] == "Authority to leave"
+    assert (order["carrierCode"], order["serviceCode"]) == ("ups", "ups_ground")
+    assert order["shipTo"]["street1"] and order["customerEmail"].endswith("@example.com")
+    assert [i["sku"] for i in order["items"]] and order["orderStatus"] == "awaiting_shipment"
+    posts = calls(ss, "POST /orders/createorder")
+    assert posts == 3
+    assert sync.run() == []  # nothing changed in NetSuite: nothing read, nothing written
+    assert calls(ss, "POST /orders/createorder") == posts
+
+
+def test_v1_change_cancel_unknown_ship_method_and_shipped_orders(emulators, tmp_path):
+    ns, ss = emulators
+    sync = OrderSync(ns, ss, "v1", tmp_path)
+    sync.run()
+    change_order(ns, 5001, custbody_delivery_instructions="Ring twice")
+    change_order(ns, 5002, status="C")
+    change_order(ns, 5003, shipmethod=2)
+    outcomes = {o["key"]: o for o in sync.run()}
+    assert outcomes["ns-5001"]["outcome"] == "updated" and v1_order(ss, "ns-5001")["customerNotes"] == "Ring twice"
+    assert outcomes["ns-5002"]["outcome"] == "updated" and v1_order(ss, "ns-5002")["orderStatus"] == "cancelled"
+    assert outcomes["ns-5003"]["outcome"] == "updated" and "FedEx 2Day" in outcomes["ns-5003"]["note"]
+    assert v1_order(ss, "ns-5003")["requestedShippingService"] == "FedEx 2Day"
+    assert v1_order(ss, "ns-5003")["carrierCode"] is None
+    # Shipped in ShipStation, then changed in NetSuite: ShipStation is left alone.
+    ss.backend.create_label(v1_order(ss, "ns-5001")["orderNumber"])
+    change_order(ns, 5001, modified="2026-11-22 13:00:00", custbody_delivery_instructions="Too late")
+    posts = calls(ss, "POST /orders/createorder")
+    outcome = next(o for o in sync.run() if o["key"] == "ns-5001")
+    assert outcome["outcome"] == "unchanged" and "shipped" in outcome["note"]
+    assert calls(ss, "POST /orders/createorder") == posts
+
+
+def test_a_status_filter_that_excludes_the_order_imports_nothing(emulators, tmp_path):
+    ns, ss = emulators
+    sync = OrderSync(ns, ss, "v1", tmp_path, orders_statuses=["Partially Fulfilled"])
+    assert sync.run() == []
+    assert calls(ss, "POST /orders/createorder") == 0
+
+
+def test_v2_creates_shipments_finds_them_by_external_id_and_cancels(emulators, tmp_path):
+    ns, ss = emulators
+    change_order(ns, 5001, modified="2026-11-01 09:00:00", custbody_delivery_instructions="Back door",
+                 custbody_signature_required="T")
+    sync = OrderSync(ns, ss, "v2", tmp_path)
+    assert {o["outcome"] for o in sync.run()} == {"created"}
+    held = ss.backend.order_by_external_shipment_id("ns-5001")
+    assert held.v2_fields["notes_from_buyer"] == "Back door | SIGNATURE REQUIRED"
+    assert calls(ss, "POST /v2/shipments") == 3
+    # Read again in full (a replay): found by external id, nothing created twice.
+    sync.state_json = None
+    assert {o["outcome"] for o in sync.run()} == {"unchanged"}
+    assert calls(ss, "POST /v2/shipments") == 3
+    change_order(ns, 5002, status="H")
+    outcome = next(o for o in sync.run() if o["key"] == "ns-5002")
+    assert outcome["outcome"] == "updated" and ss.backend.order_by_external_shipment_id("ns-5002").status == "cancelled"
