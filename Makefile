@@ -26,6 +26,7 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_sync2.py
+	$(BIN)/python benchmarks/bench_webhooks.py
 
 emulators: install
 	@echo "Start each in its own terminal:  $(BIN)/netsuite-emulator   and   $(BIN)/shipstation-emulator"

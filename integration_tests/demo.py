@@ -1,96 +1,460 @@
-"""The demo a newcomer runs (`make demo`): start both emulators with a generated merchant and run every
-connector against them through the Airbyte protocol, printing what each one says.
+"""The demo a newcomer runs (`make demo`): both directions of the pipeline, end to end, on this machine.
 
-Until the pipelines write data, this shows the foundation: spec, check (with a good and a bad config), and a
-read of both sources.
+1. starts the NetSuite and ShipStation emulators with one generated merchant (free 127.0.0.1 ports);
+2. checks the four connectors;
+3. runs sync 2 (NetSuite stock -> ShipStation) through the local runner (sync-runner, on PyAirbyte), then again;
+4. starts the webhook relay through the runner's relay bridge, subscribed to ShipStation's v2 webhooks (signed),
+   prints labels in the ShipStation emulator and waits for their item fulfillments to appear in NetSuite
+   (webhook -> relay -> runner -> destination-netsuite-fulfillment);
+5. voids one label and runs sync 1 again (ShipStation sends no webhook for voids): the fulfillment is reversed;
+6. says what changed on each side, and stops everything.
+
+No Airbyte platform, no Docker. Everything it writes goes to .demo/ (gitignored), emptied at every start, so every run starts fresh.
+Exits 1, naming the step, if a step fails. `run_demo()` is the whole flow (the test calls it with a smaller
+merchant); `world()` and `runner_config()` are shared with benchmarks/bench_webhooks.py.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
-import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
-from emulators.configs import netsuite_config, shipstation_config
-from emulators.netsuite import start_emulator as start_netsuite
-from emulators.shipstation import start_emulator as start_shipstation
+os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")  # the connectors are local commands: no registry lookups
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import requests  # noqa: E402
+
+from emulators import fulfillment_testkit as kit  # noqa: E402
+from emulators.configs import emulator_credentials, netsuite_config, shipstation_config  # noqa: E402
+from emulators.netsuite import start_emulator as start_netsuite  # noqa: E402
+from emulators.shipstation import start_emulator as start_shipstation  # noqa: E402
 
 BIN = Path(sys.executable).parent
+MERCHANT = dict(seed=7, items=40, locations=3, customers=12, orders=10)
+FULFILLMENT_WAIT_S = 60  # label -> fulfillment, all labels together
+STEP_TIMEOUT_S = 90  # any one sync
+
+# Every credential is an ${ENV} reference, as a merchant's file would have it; `world()` sets the variables.
+RUNNER_CONFIG = """\
+state_dir: {state_dir}
+connections:
+  shipments_to_netsuite:
+    schedule: manual
+    streams: [shipments]
+    source:
+      connector: source-shipstation
+      config:
+        base_url: "${{DEMO_SS_URL}}"{source_extra}
+        credentials: {{api_version: v2, api_key: "${{DEMO_SS_V2_KEY}}"}}
+    destination:
+      connector: destination-netsuite-fulfillment
+      config: &netsuite
+        base_url: "${{DEMO_NS_URL}}"
+        account_id: "${{DEMO_NS_ACCOUNT}}"
+        credentials:
+          auth_type: token_based
+          consumer_key: "${{DEMO_NS_CONSUMER_KEY}}"
+          consumer_secret: "${{DEMO_NS_CONSUMER_SECRET}}"
+          token_id: "${{DEMO_NS_TOKEN_ID}}"
+          token_secret: "${{DEMO_NS_TOKEN_SECRET}}"
+  stock_to_shipstation:
+    schedule: manual
+    streams: [stock]
+    source: {{connector: source-netsuite-inventory, config: *netsuite}}
+    destination:
+      connector: destination-shipstation-inventory
+      config:
+        base_url: "${{DEMO_SS_URL}}"
+        credentials: {{api_version: v2, api_key: "${{DEMO_SS_V2_KEY}}"}}
+relay:
+  listen: {{host: 127.0.0.1, port: {relay_port}}}
+  public_url: http://127.0.0.1:{relay_port}
+  shipstation: {{v2: {{api_key: "${{DEMO_SS_V2_KEY}}"}}, base_url: "${{DEMO_SS_URL}}"}}
+  jwks_url: "${{DEMO_SS_URL}}/jwks"
+  trigger: {{connection: shipments_to_netsuite}}
+  coalesce_seconds: {coalesce}{relay_extra}
+"""
 
 
-def protocol(command: str, verb: str, *args: str) -> list[dict]:
-    out = subprocess.run([str(BIN / command), verb, *args], capture_output=True, text=True, timeout=300)
-    messages = []
+class DemoFailed(Exception):
+    pass
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------------------- world
+@dataclass
+class World:
+    ns: object
+    ss: object
+    workdir: Path
+    config_path: Path
+    secrets: list[str]
+
+
+@contextlib.contextmanager
+def world(workdir: Path, merchant: dict | None = None, latency_ms: float = 0,
+          coalesce_seconds: float = 0.3, lookback_minutes: int | None = None,
+          relay_v2_rate_limit: int | None = None) -> Iterator[World]:
+    """Both emulators with one generated merchant, and a runner config (with a relay section) pointing at them."""
+    merchant = {**MERCHANT, **(merchant or {})}
+    with start_netsuite(**merchant) as ns, start_shipstation(**merchant) as ss:
+        ns_creds, ss_creds = emulator_credentials(ns.base_url), emulator_credentials(ss.base_url)
+        env = {"DEMO_SS_URL": ss.base_url, "DEMO_SS_V2_KEY": ss_creds["v2_api_key"], "DEMO_NS_URL": ns.base_url,
+               "DEMO_NS_ACCOUNT": ns_creds["account_id"], "DEMO_NS_CONSUMER_KEY": ns_creds["consumer_key"],
+               "DEMO_NS_CONSUMER_SECRET": ns_creds["consumer_secret"], "DEMO_NS_TOKEN_ID": ns_creds["token_id"],
+               "DEMO_NS_TOKEN_SECRET": ns_creds["token_secret"]}
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        try:
+            config_path = workdir / "runner.yaml"
+            config_path.write_text(RUNNER_CONFIG.format(state_dir=workdir / "state", relay_port=free_port(),
+                                                        coalesce=coalesce_seconds, source_extra="" if lookback_minutes
+                                                        is None else f"\n        lookback_minutes: {lookback_minutes}",
+                                                        relay_extra="" if relay_v2_rate_limit is None else
+                                                        f"\n  rate_limit_per_minute: {{v2: {relay_v2_rate_limit}}}"))
+            if latency_ms:
+                for emulator in (ns, ss):
+                    kit.control(emulator, "latency", {"ms": latency_ms})
+            yield World(ns, ss, workdir, config_path,
+                        [env["DEMO_SS_V2_KEY"], env["DEMO_NS_CONSUMER_SECRET"], env["DEMO_NS_TOKEN_SECRET"]])
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+@contextlib.contextmanager
+def runner_with_relay(w: World, progress: Callable[[str], None],
+                      wrap_run: Callable[[Callable[[str], object]], Callable[[str], object]] | None = None):
+    """The runner's scheduler and the relay, as `sync-runner serve` starts them (no schedules: the relay and
+    this demo ask for every sync), subscribed to the ShipStation emulator's v2 webhooks. Yields (scheduler,
+    relay database path, events subscribed)."""
+    from sync_runner.config import load_config
+    from sync_runner.relay_bridge import relay_config, start_relay
+    from sync_runner.runner import Runner
+    from sync_runner.scheduler import Scheduler
+    from webhook_relay.subscriptions import SubscriptionManager
+
+    config = load_config(w.config_path)
+    runner = Runner(config, progress=progress, lock_wait_seconds=STEP_TIMEOUT_S)
+    run = wrap_run(runner.run) if wrap_run else runner.run  # the benchmark times each run
+    scheduler = Scheduler(run, {name: None for name in config.connections}).start()
+    stop_relay = None
+    try:
+        stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, progress)
+        settings = relay_config(config.relay, set(config.connections), config.state_dir)
+        made = SubscriptionManager(settings).subscribe()
+        yield scheduler, settings.database, sorted(s.event for s in made)
+    finally:
+        if stop_relay:
+            stop_relay()
+        if not scheduler.stop(STEP_TIMEOUT_S) and sys.exc_info()[0] is None:
+            raise DemoFailed("a sync was still running after the demo asked the runner to stop")
+
+
+# ---------------------------------------------------------------------------------------------------- reading state
+def netsuite_stock(ns) -> dict[tuple[str, str], int]:
+    rows = kit.sql(ns, "SELECT i.itemid AS sku, l.name AS loc, s.quantityavailable AS quantity "
+                       "FROM inventoryitemlocations s JOIN item i ON i.id = s.item JOIN location l ON l.id = s.location")
+    return {(r["sku"], r["loc"]): int(round(float(r["quantity"] or 0))) for r in rows}
+
+
+def shipstation_state(ss) -> dict:
+    response = requests.get(f"{ss.base_url}/__emulator/state", timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def shipstation_stock(ss) -> dict[tuple[str, str], int]:
+    return {(lv["sku"], lv["warehouse_name"]): lv["on_hand"] for lv in shipstation_state(ss)["inventory"]}
+
+
+def inventory_posts(ss) -> int:
+    return kit.stats(ss).get("v2_calls", {}).get("POST /v2/inventory", 0)
+
+
+def fulfillment_by_external_id(ns, external_id: str) -> dict | None:
+    rows = kit.sql(ns, f"""SELECT f.id, f.externalid, f.shipstatus, s.tranid AS order_number
+        FROM "transaction" f JOIN "transaction" s ON s.id = f.createdfrom
+        WHERE f.type = 'ItemShip' AND f.externalid = '{external_id}'""")
+    if not rows:
+        return None
+    made = next(f for f in kit.fulfillments(ns, rows[0]["order_number"]) if f["id"] == rows[0]["id"])
+    return {**made, "order_number": rows[0]["order_number"]}
+
+
+def order_status_name(letter: str) -> str:
+    return {"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled", "D": "Partially Fulfilled",
+            "E": "Pending Billing/Partially Fulfilled", "F": "Pending Billing", "G": "Billed",
+            "H": "Closed"}.get(letter, letter)
+
+
+SHIP_STATUS = {"A": "Picked", "B": "Packed", "C": "Shipped"}
+
+
+# ------------------------------------------------------------------------------------------------------- the steps
+def check(command: str, config: dict, workdir: Path) -> str:
+    path = workdir / f"check-{command}.json"
+    path.write_text(json.dumps(config))
+    try:
+        out = subprocess.run([str(BIN / command), "check", "--config", str(path)], capture_output=True, text=True,
+                             timeout=60)
+    except subprocess.TimeoutExpired:
+        return "no answer within 60 s"
     for line in out.stdout.splitlines():
         try:
-            messages.append(json.loads(line))
+            message = json.loads(line)
         except json.JSONDecodeError:
             continue
-    return messages
-
-
-def check(command: str, config: dict, workdir: Path) -> str:
-    path = workdir / f"{command}-{len(list(workdir.iterdir()))}.json"
-    path.write_text(json.dumps(config))
-    for message in protocol(command, "check", "--config", str(path)):
         if message.get("type") == "CONNECTION_STATUS":
             status = message["connectionStatus"]
             return status["status"] + (f": {status['message']}" if status.get("message") else "")
         if message.get("type") == "TRACE" and message["trace"].get("error"):
             return "ERROR: " + message["trace"]["error"]["message"]
-    return "no answer"
+    return f"no answer (exit {out.returncode})"
 
 
-def read_counts(command: str, config: dict, workdir: Path) -> dict[str, int]:
-    config_path = workdir / f"{command}-read.json"
-    config_path.write_text(json.dumps(config))
-    catalog = next(m["catalog"] for m in protocol(command, "discover", "--config", str(config_path))
-                   if m.get("type") == "CATALOG")
-    configured = {"streams": [{"stream": s, "sync_mode": "full_refresh", "destination_sync_mode": "append"}
-                              for s in catalog["streams"]]}
-    catalog_path = workdir / f"{command}-catalog.json"
-    catalog_path.write_text(json.dumps(configured))
-    counts: dict[str, int] = {s["name"]: 0 for s in catalog["streams"]}
-    for message in protocol(command, "read", "--config", str(config_path), "--catalog", str(catalog_path)):
-        if message.get("type") == "RECORD":
-            counts[message["record"]["stream"]] += 1
-    return counts
+@dataclass
+class DemoResult:
+    stock_differed: int = 0
+    stock_corrected: int = 0
+    second_run_writes: int = -1
+    fulfillments: list[dict] = field(default_factory=list)
+    reversed_order: str | None = None
+    seconds: float = 0.0
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, \
-            start_netsuite(items=25, locations=3, customers=8, orders=6) as netsuite, \
-            start_shipstation(items=25, locations=3, customers=8, orders=6) as shipstation:
-        workdir = Path(tmp)
-        print(f"NetSuite emulator    {netsuite.base_url}")
-        print(f"ShipStation emulator {shipstation.base_url}\n")
-        ns_tba = netsuite_config(netsuite.base_url, "token_based")
-        ns_m2m = netsuite_config(netsuite.base_url, "oauth2_client_credentials")
-        bad_ns = json.loads(json.dumps(ns_tba))
-        bad_ns["credentials"]["token_secret"] = "a-wrong-secret"
-        ss_v1 = shipstation_config(shipstation.base_url, "v1")
-        ss_v2 = shipstation_config(shipstation.base_url, "v2")
-        cases = [
-            ("source-netsuite-inventory", "token-based auth", ns_tba),
-            ("source-netsuite-inventory", "OAuth 2.0 client credentials", ns_m2m),
-            ("source-netsuite-inventory", "a wrong token secret", bad_ns),
-            ("destination-netsuite-fulfillment", "token-based auth", ns_tba),
-            ("destination-netsuite-fulfillment", "OAuth 2.0 client credentials", ns_m2m),
-            ("source-shipstation", "API v1 key and secret", ss_v1),
-            ("source-shipstation", "API v2 key", ss_v2),
-            ("destination-shipstation-inventory", "API v2 key", ss_v2),
-            ("destination-shipstation-inventory", "API v1 key (stock needs v2)", ss_v1),
-        ]
-        print("check")
-        for command, label, config in cases:
-            print(f"  {command:36} {label:32} {check(command, config, workdir)}")
-        print("\nread (full refresh, records per stream)")
-        for command, config in (("source-netsuite-inventory", ns_tba), ("source-shipstation", ss_v2),
-                                ("source-shipstation", ss_v1)):
-            counts = read_counts(command, config, workdir)
-            print(f"  {command:36} " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+def run_demo(workdir: Path, merchant: dict | None = None, out: Callable[[str], None] = print) -> DemoResult:
+    """The whole demo; raises DemoFailed with a message a person can act on."""
+    from sync_runner.config import load_config
+    from sync_runner.runner import Runner
+
+    started = time.monotonic()
+    result = DemoResult()
+    log: list[str] = []  # the runner's progress lines: shown only if a step fails
+
+    def progress(line: str) -> None:
+        log.append(f"{time.strftime('%H:%M:%S')} {line}")
+
+    def fail(message: str) -> DemoFailed:
+        tail = "\n".join("      " + line for line in log[-12:])
+        return DemoFailed(message + (f"\n    the runner's last lines:\n{tail}" if tail else ""))
+
+    merchant = {**MERCHANT, **(merchant or {})}
+    out("NetSuite <-> ShipStation demo: two local emulators, the four connectors, the local runner and the "
+        "webhook relay.\n")
+    with world(workdir, merchant) as w:
+        ns, ss = w.ns, w.ss
+        out(f"1. Emulators, sharing one generated merchant ({merchant['items']} items, {merchant['locations']} "
+            f"locations, {merchant['customers']} customers, {merchant['orders']} sales orders)")
+        out(f"   NetSuite     {ns.base_url}")
+        out(f"   ShipStation  {ss.base_url}   (API v1 and v2)\n")
+
+        out("2. Check: can each connector log in?")
+        cases = [("source-netsuite-inventory", "reads NetSuite stock (sync 2)", netsuite_config(ns.base_url)),
+                 ("destination-shipstation-inventory", "writes ShipStation stock (sync 2)",
+                  shipstation_config(ss.base_url, "v2")),
+                 ("source-shipstation", "reads ShipStation labels (sync 1)", shipstation_config(ss.base_url, "v2")),
+                 ("destination-netsuite-fulfillment", "writes NetSuite fulfillments (sync 1)",
+                  netsuite_config(ns.base_url))]
+        with ThreadPoolExecutor(len(cases)) as pool:
+            answers = list(pool.map(lambda case: check(case[0], case[2], w.workdir), cases))
+        for (command, what, _), answer in zip(cases, answers):
+            out(f"   {command:34} {what:38} {answer}")
+        if any(not answer.startswith("SUCCEEDED") for answer in answers):
+            raise fail("a connector's check did not succeed (its message is above)")
+
+        # ------------------------------------------------------------------------------------------- sync 2
+        out("\n3. Sync 2, stock: NetSuite's available quantity per SKU and location -> ShipStation's on-hand")
+        config = load_config(w.config_path)
+        runner = Runner(config, progress=progress, lock_wait_seconds=STEP_TIMEOUT_S)
+        before_ns, before_ss = netsuite_stock(ns), shipstation_stock(ss)
+        differed = {k for k, v in before_ns.items() if before_ss.get(k) != v}
+        result.stock_differed = len(differed)
+        out(f"   before: {len(before_ns)} SKU x location levels in NetSuite, {len(differed)} differ in ShipStation")
+        try:
+            first = runner.run("stock_to_shipstation")
+        except Exception as exc:
+            raise fail(f"sync 2 failed: {exc}") from None
+        updated = [e for e in first.audit if e.get("outcome") == "updated"]
+        result.stock_corrected = len(updated)
+        out(f"   run 1 (local runner, PyAirbyte, {first.seconds:.1f} s): {first.records_read} levels read, "
+            f"{len(updated)} corrected in ShipStation, {first.outcomes.get('unchanged', 0)} already right")
+        for entry in updated[:5]:
+            sku, _, location = entry["key"].partition(" @ ")
+            previous = "none" if entry.get("previous") is None else entry["previous"]
+            out(f"     {sku} at {location}: ShipStation {previous} -> {entry['quantity']} (NetSuite available)")
+        after_ss = shipstation_stock(ss)
+        still_off = {k for k, v in netsuite_stock(ns).items() if after_ss.get(k) != v}
+        if still_off or len(updated) != len(differed):
+            raise fail(f"sync 2 left {len(still_off)} levels different (corrected {len(updated)} of "
+                       f"{len(differed)})")
+        posts = inventory_posts(ss)
+        try:
+            second = runner.run("stock_to_shipstation")
+        except Exception as exc:
+            raise fail(f"sync 2's second run failed: {exc}") from None
+        result.second_run_writes = inventory_posts(ss) - posts
+        out(f"   run 2 ({second.seconds:.1f} s): {second.records_read} levels read, "
+            f"{second.outcomes.get('unchanged', 0)} unchanged, {result.second_run_writes} writes to ShipStation "
+            "(nothing differs, nothing is written)")
+        if result.second_run_writes or set(second.outcomes) != {"unchanged"}:
+            raise fail(f"sync 2's second run wrote {result.second_run_writes} levels: {second.outcomes}")
+
+        # ------------------------------------------------------------------------------------------- sync 1
+        out("\n4. Sync 1, shipments: labels printed in ShipStation -> item fulfillments in NetSuite, by webhook")
+        with runner_with_relay(w, progress) as (scheduler, _database, events):
+            out(f"   relay started on {config.relay['public_url']}, subscribed to ShipStation API v2 webhooks "
+                f"(RSA-signed): {', '.join(events)}")
+            labels = print_labels(ns, ss)
+            wait_started = time.monotonic()
+            out(f"   printed {len(labels)} labels in ShipStation; waiting for NetSuite "
+                f"(webhook -> relay -> runner -> NetSuite, at most {FULFILLMENT_WAIT_S} s)")
+            missing = wait_for_fulfillments(ns, labels, FULFILLMENT_WAIT_S)
+            if missing:
+                raise fail(f"no item fulfillment in NetSuite after {time.monotonic() - wait_started:.0f} s for "
+                           + ", ".join(f"order {lb['order_number']} (label {lb['v2_shipment_id']})"
+                                       for lb in missing))
+            for label in labels:
+                made = label["fulfillment"]
+                skus = {r["line"]: r["sku"] for r in kit.order_lines(ns, label["order_number"])}
+                lines = ", ".join(f"{skus.get(line, line)} x {qty:g}" for line, qty in made["lines"])
+                status = SHIP_STATUS.get(made["shipstatus"], made["shipstatus"])
+                out(f"   order {label['order_number']} ({label['what']}): item fulfillment {made['id']}, "
+                    f"{status}, {label['seconds']:.1f} s after the label")
+                out(f"       lines: {lines}")
+                out(f"       tracking: {', '.join(made['packages'])}")
+                if made["packages"] != label["tracking_numbers"] or made["shipstatus"] != "C":
+                    raise fail(f"order {label['order_number']}'s fulfillment does not match its label")
+            result.fulfillments = [{k: v for k, v in lb.items() if k != "fulfillment"} | {
+                "fulfillment_id": lb["fulfillment"]["id"]} for lb in labels]
+
+            # ----------------------------------------------------------------------------------------- void
+            voided = labels[0]
+            out(f"\n5. Void: the label of order {voided['order_number']} is voided in ShipStation "
+                "(ShipStation sends no webhook for voids, so sync 1 runs on its schedule; here, now)")
+            kit.control(ss, "void", {"shipment_id": voided["shipment_id"]})
+            try:
+                summary = scheduler.request_sync("shipments_to_netsuite", wait=True, timeout=STEP_TIMEOUT_S)
+            except Exception as exc:
+                raise fail(f"sync 1 after the void failed: {exc}") from None
+            if fulfillment_by_external_id(ns, voided["external_id"]) is not None:
+                raise fail(f"item fulfillment {voided['fulfillment']['id']} is still in NetSuite after the void")
+            status = order_status_name(kit.order_status(ns, voided["order_number"]))
+            result.reversed_order = voided["order_number"]
+            out(f"   sync 1 ({summary.seconds:.1f} s, {summary.records_read} labels read: "
+                + ", ".join(f"{n} {k}" for k, n in sorted(summary.outcomes.items()))
+                + f"): item fulfillment {voided['fulfillment']['id']} reversed, order "
+                f"{voided['order_number']} is back to {status}")
+
+    result.seconds = time.monotonic() - started
+    shipped = result.fulfillments[1:]
+    out("\nWhat changed")
+    out(f"  ShipStation: {result.stock_corrected} stock levels (SKU x location) now match NetSuite's available "
+        f"quantity; a second sync found nothing left to change.")
+    out(f"  NetSuite:    {len(shipped)} item fulfillments (status Shipped, tracking numbers attached) for orders "
+        + ", ".join(f["order_number"] for f in shipped)
+        + f", each within {max(f['seconds'] for f in result.fulfillments):.1f} s of its label being printed; "
+          f"order {result.reversed_order}'s fulfillment was reversed when its label was voided.")
+    out(f"  Nobody typed anything into either system. Demo done in {result.seconds:.0f} s.")
+    return result
+
+
+def print_labels(ns, ss) -> list[dict]:
+    """Labels for: a whole order, part of an order (one unit of its first line), and a whole order in two
+    packages. Returns each label with what it is and when it was printed."""
+    orders = {o["order_number"]: o for o in shipstation_state(ss)["orders"]}
+    candidates = [n for n in kit.unused_orders(ns)
+                  if n in orders and all(i["shipped"] == 0 for i in orders[n]["items"])]
+    if len(candidates) < 3:
+        raise DemoFailed(f"the generated merchant has {len(candidates)} open orders to ship; 3 are needed")
+    full, partial, multi = candidates[:3]
+    first_line = orders[partial]["items"][0]
+    plans = [(full, "whole order, 1 package", {}),
+             (partial, f"partial: 1 of {first_line['quantity']} {first_line['sku']}",
+              {"items": [{"sku": first_line["sku"], "quantity": 1}]}),
+             (multi, "whole order, 2 packages", {"packages": 2, "carrier_code": "fedex"})]
+    labels = []
+    for number, what, extra in plans:
+        at = time.monotonic()
+        label = kit.control(ss, "labels", {"order_number": number, **extra})
+        labels.append({**label, "what": what, "printed_at": at, "external_id": f"ss-{label['v2_shipment_id']}"})
+    return labels
+
+
+def wait_for_fulfillments(ns, labels: list[dict], timeout: float) -> list[dict]:
+    """Polls NetSuite every 0.2 s for each label's fulfillment (by its external id); returns the labels still
+    without one at the deadline."""
+    deadline = time.monotonic() + timeout
+    pending = list(labels)
+    while pending and time.monotonic() < deadline:
+        for label in list(pending):
+            made = fulfillment_by_external_id(ns, label["external_id"])
+            if made is not None:
+                label["seconds"] = time.monotonic() - label["printed_at"]
+                label["fulfillment"] = made
+                pending.remove(label)
+        if pending:
+            time.sleep(0.2)
+    return pending
+
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / ".demo"  # gitignored; emptied at every start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the demo in .demo/ (wiped first, so every run starts fresh). What PyAirbyte and the connectors print
+    goes to .demo/demo.log; the terminal shows the demo's own lines."""
+    import shutil
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)  # Python-version notices from PyAirbyte's imports
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    DEMO_DIR.mkdir(parents=True)
+    log_path = DEMO_DIR / "demo.log"
+    terminal = sys.stdout
+    threads_before = set(threading.enumerate())
+
+    def out(line: str) -> None:
+        print(line, file=terminal, flush=True)
+
+    code = 0
+    with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        try:
+            run_demo(DEMO_DIR, out=out)
+        except DemoFailed as exc:
+            out(f"\ndemo FAILED: {exc}\n(what PyAirbyte and the connectors said: {log_path}; "
+                f"the runner's state and logs: {DEMO_DIR / 'state'})")
+            code = 1
+        except KeyboardInterrupt:
+            out("\ndemo interrupted")
+            code = 130
+        except Exception as exc:  # an emulator or a library going wrong: say which, and exit non-zero
+            out(f"\ndemo FAILED unexpectedly: {type(exc).__name__}: {exc}\n(details: {log_path})")
+            code = 1
+    stray = [t.name for t in threading.enumerate() if t not in threads_before and t.is_alive() and not t.daemon]
+    if stray:
+        out(f"demo: threads still running at exit: {', '.join(stray)}")
+        code = code or 1
+    return code
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
