@@ -28,6 +28,10 @@ bench: install
 	$(BIN)/python benchmarks/bench_sync2.py
 	$(BIN)/python benchmarks/bench_webhooks.py
 
+# The reliability soak (integration_tests/soak.py): about 10-15 minutes; SOAK_ARGS="--minutes 5 --seeds 3 --kills 5"
+soak: install
+	$(BIN)/python integration_tests/soak.py $(SOAK_ARGS)
+
 emulators: install
 	@echo "Start each in its own terminal:  $(BIN)/netsuite-emulator   and   $(BIN)/shipstation-emulator"
 

@@ -143,4 +143,5 @@ def set_order_status(emulator, tranid: str, letter: str) -> None:
 def outcomes(audit_path: Path) -> list[dict]:
     if not audit_path.exists():
         return []
-    return [json.loads(line) for line in audit_path.read_text().splitlines() if line.strip()]
+    # JSON Lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and friends, which JSON keeps raw.
+    return [json.loads(line) for line in audit_path.read_text(encoding="utf-8").split("\n") if line.strip()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from shipstation_lib.client import ShipStationClient
+from shipstation_lib.client import ShipStationClient, listed, page_count
 from shipstation_lib.credentials import V1
 
 V1_PAGE_SIZE = 500
@@ -18,10 +18,10 @@ def pages(client: ShipStationClient, path: str, params: Mapping[str, Any] | None
     for page in range(1, MAX_PAGES + 1):
         body = client.get(path, params={**(params or {}), "page": page, size_param: size})
         yield body
-        if page >= int(body.get("pages") or 0):
+        if page >= page_count(body, f"GET {client.api.url(path)}", 0):
             return
 
 
 def rows(client: ShipStationClient, path: str, key: str, params: Mapping[str, Any] | None = None) -> Iterable[dict]:
     for body in pages(client, path, params):
-        yield from body.get(key) or []
+        yield from listed(body, key, f"GET {client.api.url(path)}")

@@ -18,7 +18,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .account import NetSuiteAccount
 from .auth import CLIENT_CREDENTIALS, build_auth
-from .errors import (LOGIN_AUDIT_HINT, ConcurrencyLimited, LoginRejected, NetSuiteError, ServerError, Unreachable,
+from .errors import (LOGIN_AUDIT_HINT, BadAnswer, ConcurrencyLimited, LoginRejected, NetSuiteError, ServerError, Unreachable,
                      classify)
 
 PAGE_SIZE = 1000
@@ -79,7 +79,18 @@ class NetSuiteClient:
     def suiteql_page(self, query: str, limit: int = PAGE_SIZE, offset: int = 0) -> dict:
         response = self.request("POST", self.account.suiteql_url, params={"limit": limit, "offset": offset},
                                 json={"q": query}, headers={"Prefer": "transient"})
-        return response.json()
+        request = f"POST {self.account.suiteql_url} (SuiteQL, offset {offset})"
+        try:
+            page = response.json()
+        except ValueError:
+            excerpt = " ".join((response.text or "")[:120].split())
+            raise BadAnswer(f"NetSuite answered {request} with something that is not JSON (HTTP "
+                            f"{response.status_code}, {response.headers.get('Content-Type') or 'no content type'}): "
+                            f"{excerpt!r}", response.status_code) from None
+        items = page.get("items") if isinstance(page, dict) else None
+        if not isinstance(items, list) or not all(isinstance(row, dict) for row in items):
+            raise BadAnswer(f"NetSuite's answer to {request} has no `items` list of rows.", response.status_code)
+        return page
 
     def suiteql(self, query: str, page_size: int = PAGE_SIZE) -> Iterator[dict]:
         """Every row of `query`, page by page; stops at NetSuite's 100,000-row cap (keyset paging goes past it)."""

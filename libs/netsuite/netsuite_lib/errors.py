@@ -49,6 +49,12 @@ class ServerError(NetSuiteError):
     retryable = True
 
 
+class BadAnswer(NetSuiteError):
+    """An answer that is not what the API documents (an HTML page from a proxy, cut-off JSON, no `items`)."""
+
+    retryable = True
+
+
 class RequestRejected(NetSuiteError):
     pass
 

@@ -17,7 +17,7 @@ from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .credentials import ShipStationApi
-from .errors import RateLimited, ServerError, ShipStationError, Unreachable, classify
+from .errors import BadAnswer, RateLimited, ServerError, ShipStationError, Unreachable, answer_excerpt, classify
 from .pacing import RetryAfterBackoff, shipstation_budget
 
 _RETRY = ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, None)
@@ -64,7 +64,40 @@ class ShipStationClient:
         return response
 
     def get(self, path: str, params: Mapping | None = None) -> Any:
-        return self.request("GET", path, params=params).json()
+        response = self.request("GET", path, params=params)
+        try:
+            body = response.json()
+        except ValueError:
+            raise BadAnswer(f"ShipStation answered GET {self.api.url(path)} with something that is not JSON "
+                            f"(HTTP {response.status_code}, {response.headers.get('Content-Type') or 'no content type'}): "
+                            f"{answer_excerpt(response)!r}", response.status_code) from None
+        if not isinstance(body, (dict, list)):
+            raise BadAnswer(f"ShipStation answered GET {self.api.url(path)} with JSON that is not an object or a list.",
+                            response.status_code)
+        return body
+
+
+def listed(body: Any, key: str, request: str) -> list[dict]:
+    """The `key` list of a list answer (null reads as empty); an answer without it, or with something else in it,
+    is a BadAnswer naming the request rather than a page read as empty."""
+    if not isinstance(body, dict) or key not in body:
+        raise BadAnswer(f"ShipStation's answer to {request} has no `{key}` list.")
+    rows = body[key]
+    if rows is None:
+        return []
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise BadAnswer(f"ShipStation's answer to {request} has a `{key}` that is not a list of objects.")
+    return rows
+
+
+def page_count(body: Any, request: str, default: int) -> int:
+    value = body.get("pages") if isinstance(body, dict) else None
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadAnswer(f"ShipStation's answer to {request} has a `pages` that is not a number.") from None
 
 
 def _retries_exhausted(exc: AirbyteTracedException) -> ShipStationError:

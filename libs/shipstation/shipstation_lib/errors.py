@@ -38,6 +38,17 @@ class RequestRejected(ShipStationError):
     pass
 
 
+class BadAnswer(ShipStationError):
+    """An answer that is not what the API documents (an HTML page from a proxy, cut-off JSON, a missing list):
+    retrying the whole sync later may help, going on with it would read nothing where there is something."""
+
+    retryable = True
+
+
+def answer_excerpt(response: requests.Response) -> str:
+    return " ".join((response.text or "")[:120].split())
+
+
 def error_summary(response: requests.Response) -> tuple[str | None, str]:
     """(error code, message) from a v2 `errors[]` body or a v1 `Message` body; never the request itself."""
     try:

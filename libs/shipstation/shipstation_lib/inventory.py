@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .client import ShipStationClient
+from .client import ShipStationClient, listed, page_count
 
 # No maximum is documented for GET /v2/inventory's page size; asking for many rows per page saves calls, and a
 # smaller page from ShipStation is still followed to the end through `pages`.
@@ -31,8 +31,9 @@ class InventoryApi:
         page = 1
         while page <= MAX_PAGES:
             body = self.client.get(path, params={**params, "page": page})
-            yield from body.get(key) or []
-            if page >= int(body.get("pages") or 1):
+            request = f"GET {self.client.api.url(path)}"
+            yield from listed(body, key, request)
+            if page >= (page_count(body, request, 1) or 1):
                 return
             page += 1
 
