@@ -8,8 +8,8 @@ and a breakdown of where the seconds go. Target: p95 within 5 s.
 
 Set-up, as `sync-runner serve` runs it: both emulators (one generated merchant) with 200 ms added to every API
 call (control plane `POST /__emulator/latency {"ms": 200}`), the relay started through the runner's relay bridge
-and subscribed to the ShipStation emulator's v2 webhooks (signed; three events per label), the relay's default
-coalescing window (1 s), sync 1 with the source's default lookback (24 h), run by the local runner (PyAirbyte,
+and subscribed to the ShipStation emulator's v2 webhooks (signed; three events per label), the runner's default
+coalescing window for its relay (0.3 s), sync 1 with the source's default lookback (24 h), run by the local runner (PyAirbyte,
 local connector commands). One warm-up sync runs first, so PyAirbyte's import (~5 s, once per process) is not
 counted against the first label.
 
@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=int, default=100)
     parser.add_argument("--rate", type=float, default=2.0, help="labels per second")
     parser.add_argument("--latency-ms", type=float, default=200)
-    parser.add_argument("--coalesce", type=float, default=1.0, help="the relay's coalescing window, seconds")
+    parser.add_argument("--coalesce", type=float, default=0.3,
+                        help="the relay's coalescing window, seconds (the runner's default for its relay)")
     parser.add_argument("--lookback-minutes", type=int, default=None,
                         help="source-shipstation's lookback (default: the source's own, 24 h)")
     parser.add_argument("--v2-rate-limit", type=int, default=None,

@@ -12,6 +12,7 @@ DEFAULT_RELAY_CONNECTION = "shipments_to_netsuite"
 # The relay waits for the sync it asked for, so it can mark its notifications synced; a sync that hangs past
 # this is given up by the relay (it asks again later), never waited on forever.
 RELAY_WAIT_SECONDS = 30 * 60
+LOCAL_COALESCE_SECONDS = 0.3
 
 
 def relay_available() -> bool:
@@ -35,6 +36,9 @@ def relay_config(settings: dict[str, Any], connections: set[str], state_dir: Pat
     if trigger["connection"] not in connections:
         raise ConfigError(f"relay.trigger.connection: no connection named {trigger['connection']!r}")
     raw["trigger"] = trigger
+    # A local sync starts in about a second (an Airbyte job in tens): a short window still gathers one label's
+    # several notifications, and a longer one would only add to every shipment's delay.
+    raw.setdefault("coalesce_seconds", LOCAL_COALESCE_SECONDS)
     state_dir.mkdir(parents=True, exist_ok=True)
     return RelayConfig.from_dict(raw)
 

@@ -42,3 +42,25 @@ def test_a_sync_that_never_ran_is_asked_for_after_a_restart(emulator, start_rela
     second = start_relay(trigger, database=database)
     assert kit.wait_until(lambda: second.relay.store.counts() == {"triggered": 1}, timeout=10)
     assert trigger.calls == ["sync1"]
+
+
+def test_a_store_written_before_resource_keys_keeps_its_pending_work(tmp_path):
+    import sqlite3
+
+    from webhook_relay.store import NotificationStore
+
+    database = tmp_path / "old.sqlite3"
+    with sqlite3.connect(database) as db:  # the notifications table as the first relay release wrote it
+        db.executescript("""CREATE TABLE notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, api TEXT NOT NULL,
+            resource_type TEXT NOT NULL, resource_url TEXT NOT NULL, received_at REAL NOT NULL, state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0, updated_at REAL NOT NULL,
+            detail TEXT);
+            INSERT INTO notifications (api, resource_type, resource_url, received_at, state, updated_at)
+            VALUES ('v2', 'LABEL_CREATED_V2', 'https://api.shipstation.com/v2/labels?batch_id=se-1', 1e12, 'received', 0);""")
+    store = NotificationStore(database)
+    try:
+        assert [n.resource_url for n in store.due(now=2e12)] == ["https://api.shipstation.com/v2/labels?batch_id=se-1"]
+        assert store.add("v2", "LABEL_CREATED_V2", "https://api.shipstation.com/v2/labels?batch_id=se-2")[1] == \
+            "received"
+    finally:
+        store.close()

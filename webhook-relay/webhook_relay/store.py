@@ -1,9 +1,10 @@
 """Durable queue of notifications in SQLite: a notification is committed before the relay answers, so a crash
 or restart loses none.
 
-States: received -> fetched -> triggered. Side exits: duplicate (the same resource URL again within the window:
-never fetched), known (fetched, but every shipment in it was seen before: no sync needed), failed (the fetch
-kept failing; the next scheduled sync still reads it).
+States: received -> fetched -> triggered. Side exits: duplicate (the same resource again within the window, by
+URL or by what the URL names, see resource_keys.py: never fetched), known (every shipment in it was seen before,
+learnt by fetching it or from a URL naming one seen shipment: no sync needed), failed (the fetch kept failing;
+the next scheduled sync still reads it).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+from .resource_keys import resource_key
 
 RECEIVED, DUPLICATE, FETCHED, KNOWN, TRIGGERED, FAILED = \
     "received", "duplicate", "fetched", "known", "triggered", "failed"
@@ -28,7 +31,8 @@ CREATE TABLE IF NOT EXISTS notifications (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL DEFAULT 0,
     updated_at REAL NOT NULL,
-    detail TEXT
+    detail TEXT,
+    resource_key TEXT
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS notifications_url ON notifications (api, resource_url, received_at);
@@ -74,6 +78,10 @@ class NotificationStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(notifications)")}
+        if "resource_key" not in columns:  # a store written by a relay before resource keys
+            self._db.execute("ALTER TABLE notifications ADD COLUMN resource_key TEXT")
+        self._db.execute("CREATE INDEX IF NOT EXISTS notifications_key ON notifications (api, resource_key, received_at)")
 
     def close(self) -> None:
         with self._lock:
@@ -91,18 +99,21 @@ class NotificationStore:
                 raise
 
     def add(self, api: str, resource_type: str, resource_url: str, now: float | None = None) -> tuple[int, str]:
-        """Store one accepted notification; the same URL again within the window is kept as a duplicate (ShipStation
-        redelivers, and v1 sends SHIP_NOTIFY and ITEM_SHIP_NOTIFY side by side) and never fetched twice."""
+        """Store one accepted notification; the same resource again within the window (the same URL, as ShipStation
+        redelivers, or the same batch, as v1's SHIP_NOTIFY and ITEM_SHIP_NOTIFY and v2's label and shipment events
+        are) is kept as a duplicate and never fetched twice."""
         now = time.time() if now is None else now
+        key = resource_key(resource_url).key
 
         def steps(db):
-            earlier = db.execute("SELECT 1 FROM notifications WHERE api = ? AND resource_url = ? AND received_at >= ?"
-                                 " AND state != ? LIMIT 1",
-                                 (api, resource_url, now - self.duplicate_window, FAILED)).fetchone()
+            earlier = db.execute("SELECT id FROM notifications WHERE api = ? AND (resource_url = ? OR resource_key = ?)"
+                                 " AND received_at >= ? AND state != ? ORDER BY id LIMIT 1",
+                                 (api, resource_url, key, now - self.duplicate_window, FAILED)).fetchone()
             state = DUPLICATE if earlier else RECEIVED
             cursor = db.execute("INSERT INTO notifications (api, resource_type, resource_url, received_at, state,"
-                                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                (api, resource_type, resource_url, now, state, now))
+                                " updated_at, detail, resource_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                (api, resource_type, resource_url, now, state, now,
+                                 f"same resource as notification {earlier[0]}" if earlier else None, key))
             return cursor.lastrowid, state
 
         return self._write(steps)
@@ -148,6 +159,17 @@ class NotificationStore:
             return new
 
         return self._write(steps)
+
+    def mark_known(self, notification_id: int, detail: str) -> None:
+        """Settled without a fetch: what it points at was seen before."""
+        now = time.time()
+        self._write(lambda db: db.execute("UPDATE notifications SET state = ?, updated_at = ?, detail = ? WHERE id = ?",
+                                          (KNOWN, now, detail, notification_id)))
+
+    def was_seen(self, kind: str, record_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM seen WHERE kind = ? AND id = ?", (kind, record_id)).fetchone() \
+                is not None
 
     def retry_later(self, notification_id: int, delay_seconds: float, detail: str) -> None:
         now = time.time()

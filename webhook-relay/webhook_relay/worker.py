@@ -12,6 +12,7 @@ import time
 from shipstation_lib.errors import ShipStationError
 
 from .fetch import ResourceFetcher
+from .resource_keys import resource_key
 from .scheduler import CoalescingScheduler
 from .store import NotificationStore
 from .verify import Refused
@@ -60,6 +61,11 @@ class FetchWorker:
             self._wake.wait(wait)
 
     def _process(self, notification) -> None:
+        named = resource_key(notification.resource_url).shipment_id
+        if named is not None and self.store.was_seen(f"{notification.api}.shipment", named):
+            # e.g. fulfillment_shipped_v2 right after the label's own notification: no call spent to learn that
+            self.store.mark_known(notification.id, f"shipment {named} seen before: not fetched")
+            return
         try:
             records = self.fetcher.fetch(notification.api, notification.resource_url)
         except Refused as exc:
