@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
+from urllib.parse import quote
 
+import requests
 from connector_audit import AuditTrail, Outcome
 from netsuite_lib import records
 from netsuite_lib.client import NetSuiteClient
-from netsuite_lib.errors import LoginRejected, NetSuiteError, PermissionMissing
+from netsuite_lib.errors import (BadAnswer, LoginRejected, NetSuiteError, PermissionMissing, UnknownAccount,
+                                 spoils_every_request)
 from netsuite_lib.suiteql_quote import UnsafeLiteral, sql_string
 
 from .fulfillment_plan import CannotApply, SalesOrder, external_id_for, packages_of, plan_fulfillment
@@ -25,6 +29,19 @@ STREAM = "shipments"
 DUPLICATE_EXTERNAL_ID = "DUP_RCRD"  # NetSuite's code for an external id already taken (UNCONFIRMED)
 VOIDED_UNRECORDED = ("voided in ShipStation and no item fulfillment exists for it in NetSuite (voided before it "
                      "was recorded, or reversed by an earlier sync): nothing to reverse")
+
+
+def _json_object(response: requests.Response, url: str) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        # A proxy's page with status 200 says nothing about the record: BadAnswer stops the sync.
+        raise BadAnswer(f"NetSuite answered GET {url} with something that is not a JSON record (HTTP "
+                        f"{response.status_code}, {response.headers.get('Content-Type') or 'no content type'}).",
+                        response.status_code)
+    return body
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,13 @@ class Pending:
 
 
 class StopSync(Exception):
-    """NetSuite refused the login or a permission: every further call would fail the same way."""
+    """A failure that is not about one record (login or permission refused, NetSuite down, an answer that is not
+    NetSuite's): every further call would fail the same way, and the records it left unapplied must come again."""
+
+    def __init__(self, message: str, config_problem: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.config_problem = config_problem  # the merchant must fix something; a retry alone will not help
 
 
 class FulfillmentWriter:
@@ -51,10 +74,11 @@ class FulfillmentWriter:
         self.client = client
         self.audit = audit
         self.settings = settings
-        # Failures a later attempt may cure (NetSuite overloaded or down, login refused). After one, the
-        # destination passes no further state on, so the platform delivers these records again.
+        # Records failed in a way a later attempt may cure. After one, the destination passes no further state
+        # on, so the platform delivers these records again.
         self.retry_needed = 0
         self._stop: str | None = None
+        self._stop_is_config = False
         self._lock = threading.Lock()
 
     # --- one batch ---------------------------------------------------------------------------------------
@@ -65,18 +89,21 @@ class FulfillmentWriter:
         if self._stop:
             for p in pending:
                 self._fail(p, f"not attempted: {self._stop}", retry=True)
-            raise StopSync(self._stop)
+            self._raise_if_stopped()
         numbers = [p.record["order_number"] for p in pending if p.record.get("order_number") is not None]
         try:
-            found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending],
-                            with_connector_fulfillments=any(is_package_only(p.record) for p in pending),
-                            internal_ids=[i for i in (internal_id_of(p.record.get("order_key")) for p in pending)
-                                          if i is not None])
+            # The lookup covers the whole batch and its values are quoted: whatever makes it fail is not about
+            # one record, so it stops the sync (going on would skip records that were never looked at).
+            with self._asking("looking up the sales orders of this batch", "POST", self.client.account.suiteql_url,
+                              every_failure_stops=True):
+                found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending],
+                                with_connector_fulfillments=any(is_package_only(p.record) for p in pending),
+                                internal_ids=[i for i in (internal_id_of(p.record.get("order_key"))
+                                                          for p in pending) if i is not None])
         except NetSuiteError as error:
             for p in pending:
-                self._fail(p, f"looking up the sales orders failed: {error.message}", error=error)
-            self._raise_if_stopped()
-            return
+                self._fail(p, f"looking up the sales orders failed: {error.message}", retry=True)
+            raise StopSync(self._stop or error.message, self._stop_is_config) from None
         groups: dict[str, list[Pending]] = {}
         orders: dict[str, SalesOrder] = {}
         for p in pending:
@@ -169,7 +196,9 @@ class FulfillmentWriter:
             if existing is None:
                 self.audit.record(STREAM, key, Outcome.SKIPPED, VOIDED_UNRECORDED, **base)
                 return
-            records.delete(self.client, "itemFulfillment", existing)
+            with self._asking("reversing the item fulfillment of a voided label", "DELETE",
+                              self._record_url("itemFulfillment", existing)):
+                records.delete(self.client, "itemFulfillment", existing)
             with self._lock:
                 found.fulfillments.pop(external_id, None)
                 made = found.connector_fulfillments.get(order.id, [])
@@ -185,7 +214,10 @@ class FulfillmentWriter:
             self._reread(order, record)
         plan = plan_fulfillment(record, order, self.settings.ship_status, self.settings.ship_methods)
         try:
-            new_id = records.transform(self.client, "salesOrder", order.id, "itemFulfillment", plan.transform_body())
+            with self._asking("creating an item fulfillment", "POST",
+                              self._record_url("salesOrder", order.id) + "/!transform/itemFulfillment"):
+                new_id = records.transform(self.client, "salesOrder", order.id, "itemFulfillment",
+                                           plan.transform_body())
         except NetSuiteError as error:
             if error.code == DUPLICATE_EXTERNAL_ID:
                 # Made by a run that stopped before it could report it, or by a parallel run: already done.
@@ -222,7 +254,8 @@ class FulfillmentWriter:
                 return
             raise CannotApply(str(reason)) from None
         url = self.client.account.record_url(f"itemFulfillment/{sibling.fulfillment_id}")
-        current = self.client.request("GET", url, params={"expandSubResources": "true"}).json()
+        with self._asking("reading the packages of an item fulfillment", "GET", url):
+            current = _json_object(self.client.request("GET", url, params={"expandSubResources": "true"}), url)
         existing = (current.get("package") or {}).get("items") or []
         label_packages = packages_of(record)
         tracking = [pkg.tracking_number for pkg in label_packages]
@@ -238,7 +271,8 @@ class FulfillmentWriter:
             if after is None:
                 self.audit.record(STREAM, key, Outcome.ALREADY_PRESENT, **details)
                 return
-        self.client.request("PATCH", url, params={"replace": "package"}, json={"package": {"items": after}})
+        with self._asking("changing the packages of an item fulfillment", "PATCH", url):
+            self.client.request("PATCH", url, params={"replace": "package"}, json={"package": {"items": after}})
         self.audit.record(STREAM, key, Outcome.REVERSED if record.get("voided") else Outcome.UPDATED,
                           **details, sibling_shipment_id=sibling.external_id[3:])
 
@@ -247,23 +281,40 @@ class FulfillmentWriter:
         # By internal id: the order is already known, and its number may be shared with other orders.
         if not order.id.isdigit():
             raise CannotApply("the sales order of this shipment is not known")
-        again = look_up(self.client, self.settings.order_field, [], [], internal_ids=[int(order.id)])
+        with self._asking("reading a sales order again", "POST", self.client.account.suiteql_url,
+                          every_failure_stops=True):
+            again = look_up(self.client, self.settings.order_field, [], [], internal_ids=[int(order.id)])
         match = again.by_id.get(order.id)
         if match is None:
             raise CannotApply(f"no sales order with internal id {order.id}")
         order.status, order.lines = match.status, match.lines
 
     # --- failures -----------------------------------------------------------------------------------------
+    def _record_url(self, record_type: str, record_id: str) -> str:
+        return self.client.account.record_url(f"{record_type}/{quote(str(record_id), safe=':')}")
+
+    @contextmanager
+    def _asking(self, what: str, method: str, url: str, every_failure_stops: bool = False) -> Iterator[None]:
+        """Stops the sync when the request fails in a way that is not about its record; the stop names the
+        request, so the merchant can tell a proxy or an outage from NetSuite's judgement of a record."""
+        try:
+            yield
+        except NetSuiteError as error:
+            if every_failure_stops or spoils_every_request(error):
+                message = (error.message if url in error.message
+                           else f"{error.message.rstrip('.')} (asked: {method} {url})")
+                with self._lock:
+                    if self._stop is None:
+                        self._stop = f"{what} failed: {message}"
+                        self._stop_is_config = isinstance(error, (LoginRejected, PermissionMissing, UnknownAccount))
+            raise
+
     def _fail(self, p: Pending, reason: str, error: NetSuiteError | None = None, retry: bool = False) -> None:
-        if isinstance(error, (LoginRejected, PermissionMissing)):
-            with self._lock:
-                self._stop = self._stop or error.message
-            retry = True
-        if retry or (error is not None and error.retryable):
-            with self._lock:
+        with self._lock:
+            if retry or self._stop or (error is not None and error.retryable):
                 self.retry_needed += 1
         self.audit.record(STREAM, p.key, Outcome.FAILED, reason, order_number=p.record.get("order_number"))
 
     def _raise_if_stopped(self) -> None:
         if self._stop:
-            raise StopSync(self._stop)
+            raise StopSync(self._stop, self._stop_is_config)

@@ -78,13 +78,17 @@ class DestinationNetsuiteFulfillment(Destination):
                 writer.apply_batch(buffer)
         except StopSync as stop:
             audit.log_summary()
-            raise AirbyteTracedException(message=stop.args[0], failure_type=FailureType.config_error) from None
+            raise AirbyteTracedException(
+                message=f"The sync stopped: {stop.message.rstrip('.')}. The shipments not yet recorded were not confirmed, so "
+                        "the next attempt delivers them again.",
+                failure_type=FailureType.config_error if stop.config_problem else FailureType.transient_error,
+            ) from None
         audit.log_summary()
         if writer.retry_needed:
             raise AirbyteTracedException(
-                message=f"{writer.retry_needed} shipments could not be recorded because NetSuite kept refusing or "
-                        "failing requests; they were not confirmed, so the next attempt delivers them again.",
-                failure_type=FailureType.transient_error)
+                message=f"{writer.retry_needed} shipments could not be recorded because of unexpected errors (see the "
+                        "audit trail); they were not confirmed, so the next attempt delivers them again.",
+                failure_type=FailureType.system_error)
 
 
 def _settings(config: Mapping[str, Any]) -> WriterSettings:

@@ -18,7 +18,7 @@ from .order_mapping import ShipMethodMap
 from .order_writer import STREAM as ORDERS_STREAM
 from .order_writer import OrderWriter
 from .spec import specification
-from .stock_writer import STREAM, StockWriter
+from .stock_writer import STREAM, KeyRefused, StockWriter
 
 ORDER_BATCH_SIZE = 200  # orders looked up together (v1 reads ShipStation's orders once per batch)
 
@@ -67,7 +67,17 @@ class DestinationShipstationInventory(Destination):
             if message.type == Type.RECORD:
                 record = message.record
                 if record.stream == STREAM:
-                    writer.apply(record.data)
+                    try:
+                        writer.apply(record.data)
+                    except KeyRefused as refused:
+                        audit.log_summary()
+                        # Stock is read whole and compared each sync, so the next one with a working key writes
+                        # whatever still differs; no state past this row is passed on.
+                        raise AirbyteTracedException(
+                            message=f"{refused.message}. The stock sync stopped there: the row it was writing and "
+                                    "the rows after it could not be written to ShipStation; the next sync with a "
+                                    "working key writes every level that still differs.",
+                            failure_type=FailureType.config_error) from None
                 elif record.stream == ORDERS_STREAM:
                     pending_orders.append(record.data)
                     if len(pending_orders) >= ORDER_BATCH_SIZE:

@@ -2,7 +2,8 @@
 
 What ShipStation holds is read once per sync (every inventory level), then each NetSuite stock row is compared
 with it: equal rows cost no call, differing rows one `adjust` call (it sets on hand, so a replay is harmless).
-Every row gets exactly one outcome in the audit trail.
+Every row it reads gets exactly one outcome in the audit trail. A refused key stops the writer at once: every
+further call would be refused too, and sending them would only hammer ShipStation with a dead key.
 """
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ import logging
 from typing import Any, Mapping
 
 from connector_audit import AuditTrail, Outcome
-from shipstation_lib.errors import ShipStationError
+from shipstation_lib.errors import ShipStationError, credential_refused
 from shipstation_lib.inventory import InventoryApi
 
 from .mapping import LocationMap
 
 STREAM = "stock"
+
+
+class KeyRefused(Exception):
+    """ShipStation refused the connection's credential: stop writing, and say which credential to replace."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def wanted_quantity(record: Mapping[str, Any], field: str) -> tuple[int, str | None]:
@@ -63,11 +72,15 @@ class StockWriter:
         return sku in self._product_skus
 
     def apply(self, record: Mapping[str, Any]) -> Outcome:
-        if self._map is None:
-            self._load()
         sku = record.get("sku")
         where = record.get("location_name")
         key = f"{sku} @ {where}"
+        if self._map is None:
+            try:
+                self._load()
+            except ShipStationError as error:
+                self._stop_if_refused(key, error)
+                raise
         if not sku:
             return self._report(key, Outcome.SKIPPED, "the NetSuite item has no SKU (item name/number)")
         resolution = self._map.resolve(where)
@@ -89,11 +102,19 @@ class StockWriter:
             self.writes += 1
             self.api.set_on_hand(sku, location.id, quantity)
         except ShipStationError as error:
+            self._stop_if_refused(key, error, **details)
             self.failed += 1
             return self._report(key, Outcome.FAILED, error.message, **details)
         self._on_hand[(sku, location.id)] = quantity
         self._skus_with_levels.add(sku)
         return self._report(key, Outcome.UPDATED, None, **details)
+
+    def _stop_if_refused(self, key: str, error: ShipStationError, **details: Any) -> None:
+        refused = credential_refused(error, self.api.client.version)
+        if refused:
+            self.failed += 1
+            self._report(key, Outcome.FAILED, error.message, **details)
+            raise KeyRefused(refused)
 
     def _report(self, key: str, outcome: Outcome, reason: str | None, **details: Any) -> Outcome:
         self.audit.record(STREAM, key, outcome, reason, **details)

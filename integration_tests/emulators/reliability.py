@@ -13,7 +13,6 @@ Used by `tests/test_reliability_*.py` (the fast part, in `make test`) and `integ
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import os
@@ -22,12 +21,11 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import requests
 from airbyte_cdk.models import (AirbyteMessage, AirbyteMessageSerializer, AirbyteStateMessageSerializer, AirbyteStream,
@@ -159,11 +157,19 @@ def shipstation_stock(ss) -> dict[tuple[str, str], int]:
                 for (sku, loc), lv in b.levels.items()}
 
 
+def stock_differences(ns, ss, column: str = "quantityavailable", missing_levels: bool = False) -> dict:
+    """(SKU, location) -> (NetSuite's chosen quantity, ShipStation's on hand) where the two differ. A pair
+    ShipStation holds no level for counts only with `missing_levels`: the destination creates such a level when
+    the SKU is a ShipStation product, and reports it otherwise (a merchant's world may keep some forever)."""
+    theirs = shipstation_stock(ss)
+    return {k: (v, theirs.get(k)) for k, v in netsuite_stock(ns, column).items()
+            if theirs.get(k) != v and (missing_levels or k in theirs)}
+
+
 def stock_mismatches(w: World, column: str = "quantityavailable") -> dict:
     """Mapped SKU and location (ShipStation has the SKU at a warehouse named like the NetSuite location) whose
     ShipStation on-hand differs from NetSuite's chosen quantity."""
-    theirs = shipstation_stock(w.ss)
-    return {k: (v, theirs[k]) for k, v in netsuite_stock(w.ns, column).items() if k in theirs and theirs[k] != v}
+    return stock_differences(w.ns, w.ss, column)
 
 
 def credential_values(*configs: dict) -> list[str]:
@@ -344,6 +350,20 @@ def short_timeouts(seconds: float):
     finally:
         for cls, init in originals.items():
             cls.__init__ = init
+
+
+@contextlib.contextmanager
+def short_retries(seconds: int):
+    """The CDK's total retry time (10 minutes in the connectors) shortened in process: a request that keeps failing
+    is still retried with backoff, then given up within a test's time."""
+    from airbyte_cdk.sources.streams.http.error_handlers import HttpStatusErrorHandler
+
+    original = HttpStatusErrorHandler.max_time
+    HttpStatusErrorHandler.max_time = property(lambda self: min(self._max_time, seconds))
+    try:
+        yield
+    finally:
+        HttpStatusErrorHandler.max_time = original
 
 
 # ---- the syncs ------------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ error or a reported outcome; nothing crashes, nothing else is lost, nothing leav
 from __future__ import annotations
 
 import json
-import math
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -304,18 +303,9 @@ CONNECTORS = ["source-shipstation", "source-netsuite-inventory", "destination-ne
               "destination-shipstation-inventory"]
 
 
-LOST_ON_404 = pytest.mark.xfail(strict=True, reason=(
-    "destination-netsuite-fulfillment: a non-retryable answer to the order lookup (here an HTML 404 page from a "
-    "proxy) marks the batch 'failed' in the audit but the sync ends without an error and passes the state on, so "
-    "the platform never delivers those shipments again (lost once they leave the source's lookback)"))
-
-
 @pytest.mark.parametrize("which", CONNECTORS)
 @pytest.mark.parametrize("mode", list(MALFORMED))
-def test_malformed_api_answers_end_in_a_clear_error_naming_what_was_asked(netsuite, shipstation, fake, which, mode,
-                                                                           request):
-    if (which, mode) == ("destination-netsuite-fulfillment", "html error page (404)"):
-        request.applymarker(LOST_ON_404)
+def test_malformed_api_answers_end_in_a_clear_error_naming_what_was_asked(netsuite, shipstation, fake, which, mode):
     _Fake.answer, _Fake.seen = MALFORMED[mode], []
     error, states = None, []
     try:
@@ -329,3 +319,84 @@ def test_malformed_api_answers_end_in_a_clear_error_naming_what_was_asked(netsui
     message = str(root.message if hasattr(root, "message") else root)
     # the request is named: its path (ours), or the stream and the service (the CDK's wording around ours)
     assert "/" in message or "NetSuite" in message or "ShipStation" in message, message
+
+
+# ---- one request answered badly mid-batch: a record's refusal goes on, a broken way to NetSuite stops -------------
+
+def _answer_transforms_of(monkeypatch, tranid_id: str, status: int, content_type: str, body: bytes) -> list[str]:
+    """Answers every item fulfillment transform of sales order `tranid_id` with the given answer, at the transport,
+    so the client's retries and error reading see it as they would the real wire; other requests go through."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from requests.structures import CaseInsensitiveDict
+
+    real_send, asked = HTTPAdapter.send, []
+
+    def send(self, request, *args, **kwargs):
+        if request.method == "POST" and f"/salesOrder/{tranid_id}/!transform/itemFulfillment" in request.url:
+            asked.append(request.url)
+            response = requests.Response()
+            response.status_code, response._content, response.url, response.request = status, body, request.url, request
+            response.headers = CaseInsensitiveDict({"Content-Type": content_type, "Content-Length": str(len(body))})
+            return response
+        return real_send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPAdapter, "send", send)
+    return asked
+
+
+def _order_id(netsuite, tranid: str) -> str:
+    return str(kit.sql(netsuite, f"SELECT id FROM \"transaction\" WHERE tranid = '{tranid}'")[0]["id"])
+
+
+def _three_orders(netsuite):
+    tranids = kit.unused_orders(netsuite)[:3]
+    return tranids, [kit.shipment(t, [(kit.order_lines(netsuite, t)[0]["sku"], 1)]) for t in tranids]
+
+
+def test_netsuite_refusing_one_fulfillment_is_reported_and_the_sync_goes_on(netsuite, tmp_path, monkeypatch):
+    from destination_netsuite_fulfillment import DestinationNetsuiteFulfillment
+
+    tranids, records = _three_orders(netsuite)
+    refusal = json.dumps({"type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1", "title": "Bad Request",
+                          "status": 400, "o:errorDetails": [{"detail": "You can not fulfill this order right now.",
+                                                             "o:errorCode": "USER_ERROR"}]}).encode()
+    asked = _answer_transforms_of(monkeypatch, _order_id(netsuite, tranids[1]), 400, "application/json", refusal)
+    audit = tmp_path / "audit.jsonl"
+    config = netsuite_config(netsuite.base_url, audit_file=str(audit), concurrency=1)
+    states = list(DestinationNetsuiteFulfillment().write(config, kit.catalog(), kit.messages(records)))
+    assert asked and len(states) == 1  # the refusal is the record's: the others are confirmed
+    by_order = {a["order_number"]: a for a in kit.outcomes(audit)}
+    assert by_order[tranids[1]]["outcome"] == "failed" and "fulfill this order" in by_order[tranids[1]]["reason"]
+    assert [by_order[t]["outcome"] for t in (tranids[0], tranids[2])] == ["created", "created"]
+    assert [len(kit.fulfillments(netsuite, t)) for t in tranids] == [1, 0, 1]
+
+
+@pytest.mark.parametrize("answer", [(404, "text/html", HTML), (502, "text/html", HTML)], ids=["html 404", "502"])
+def test_a_broken_answer_to_one_fulfillment_stops_the_sync_naming_the_request_and_a_rerun_applies_the_rest(
+        netsuite, tmp_path, monkeypatch, answer):
+    from destination_netsuite_fulfillment import DestinationNetsuiteFulfillment
+
+    tranids, records = _three_orders(netsuite)
+    order_id = _order_id(netsuite, tranids[1])
+    with monkeypatch.context() as broken, rel.short_retries(3):
+        asked = _answer_transforms_of(broken, order_id, *answer)
+        audit = tmp_path / "audit.jsonl"
+        config = netsuite_config(netsuite.base_url, audit_file=str(audit), concurrency=1, batch_size=1)
+        msgs = [m for r in records for m in kit.messages([r], state=f"after-{r['shipment_id']}")]
+        states, error = [], None
+        try:
+            for message in DestinationNetsuiteFulfillment().write(config, kit.catalog(), msgs):
+                states.append(message.state.stream.stream_state.cursor)
+        except Exception as exc:
+            error = exc
+    assert asked and error is not None and rel.is_clear_error(error), error
+    message = rel.root_error(error).message
+    assert f"salesOrder/{order_id}/!transform/itemFulfillment" in message and "NetSuite" in message, message
+    # the state before the broken request is confirmed; none after it
+    assert states == [f"after-{records[0]['shipment_id']}"]
+    assert [len(kit.fulfillments(netsuite, t)) for t in tranids] == [1, 0, 0]  # nothing after it was attempted
+
+    again = list(DestinationNetsuiteFulfillment().write(config, kit.catalog(), msgs[2:]))
+    assert len(again) == 2
+    assert [len(kit.fulfillments(netsuite, t)) for t in tranids] == [1, 1, 1]

@@ -18,11 +18,15 @@ class NetSuiteError(Exception):
 
     retryable = False
 
-    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, code: str | None = None,
+                 foreign: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        # The answer was not NetSuite's own error document (a proxy's HTML page, say): it tells nothing about the
+        # request and much about the way to NetSuite, so every other request would likely meet the same.
+        self.foreign = foreign
 
 
 class UnknownAccount(NetSuiteError):
@@ -90,7 +94,37 @@ LOGIN_PERMISSION = {
 }
 
 
+def spoils_every_request(error: NetSuiteError) -> bool:
+    """Whether the failure is about the way to NetSuite rather than this one request: the login or a permission
+    refused, NetSuite down or overloaded past the retries, an answer that is not NetSuite's. Going on with other
+    requests would fail the same way; only NetSuite's own refusal of one request (a field value, a closed order,
+    a record that is gone) leaves the others unharmed."""
+    return (error.retryable or error.foreign
+            or isinstance(error, (LoginRejected, PermissionMissing, UnknownAccount)))
+
+
+def _is_error_document(response: requests.Response) -> bool:
+    try:
+        body = response.json()
+    except (ValueError, json.JSONDecodeError):
+        return False
+    return isinstance(body, dict) and ("o:errorDetails" in body or "error" in body)
+
+
 def classify(response: requests.Response, auth_name: str) -> NetSuiteError:
+    error = _classify(response, auth_name)
+    error.foreign = not _is_error_document(response)
+    if error.foreign and isinstance(error, RequestRejected):
+        # Not NetSuite's refusal: saying "NetSuite refused" would send the merchant looking at the wrong record.
+        excerpt = " ".join((response.text or "")[:120].split())
+        error = RequestRejected(
+            f"NetSuite's address answered HTTP {response.status_code} with something that is not a NetSuite error "
+            f"({response.headers.get('Content-Type') or 'no content type'}; a proxy or gateway page?): {excerpt!r}",
+            error.status, error.code, foreign=True)
+    return error
+
+
+def _classify(response: requests.Response, auth_name: str) -> NetSuiteError:
     code, detail = error_details(response)
     status = response.status_code
     if status == 401:

@@ -81,3 +81,18 @@ def classify(response: requests.Response, api_version: str) -> ShipStationError:
         return ServerError(f"ShipStation answered with a server error ({status}).", status, code)
     return RequestRejected(f"ShipStation refused the request ({status}{' ' + code if code else ''}): {message}",
                            status, code)
+
+
+def credential_refused(error: ShipStationError, api_version: str) -> str | None:
+    """When ShipStation refused this connection's credential (401) or its access (403), the words to stop a sync
+    with: every further call would be refused the same way, so the merchant must act. None for any other error.
+    Names which credential, never its value."""
+    what = "API key and secret" if api_version == "v1" else "API key"
+    if isinstance(error, KeyRejected):
+        return (f"ShipStation refused the {api_version} {what} of this connection (401): it was revoked, replaced, "
+                f"or is wrong. Make a new key under Settings > Account > API Settings and update the connection")
+    if isinstance(error, FeatureMissing):
+        detail = error.message.removeprefix("ShipStation refused access: ").rstrip(".")
+        return (f"ShipStation refused the {api_version} {what} of this connection (403): {detail}. Check the "
+                "account's plan and add-ons in ShipStation, then run the connection's check")
+    return None
