@@ -27,6 +27,7 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/bench_sync2.py
 	$(BIN)/python benchmarks/bench_webhooks.py
+	$(BIN)/python benchmarks/bench_orders.py
 
 # The reliability soak (integration_tests/soak.py): about 10-15 minutes; SOAK_ARGS="--minutes 5 --seeds 3 --kills 5"
 soak: install

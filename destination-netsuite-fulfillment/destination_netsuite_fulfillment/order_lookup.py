@@ -16,8 +16,9 @@ from .package_labels import ConnectorFulfillment
 # The only columns the order number may be compared with; the config value is checked against this set and
 # never written into a query as given.
 ORDER_NUMBER_FIELDS = ("tranid", "otherrefnum", "externalid")
-# The order key destination-shipstation-inventory gives an order it imported from NetSuite: the internal id.
-NS_ORDER_KEY = re.compile(r"^ns-([1-9][0-9]{0,11})$")
+# The order key destination-shipstation-inventory gives an order it imported from NetSuite: the internal id,
+# and on a v2 shipment replaced after a change in NetSuite (v2 cannot update one) the revision, "-r2", "-r3"...
+NS_ORDER_KEY = re.compile(r"^ns-([1-9][0-9]{0,11})(?:-r[1-9][0-9]{0,5})?$")
 
 
 @dataclass
@@ -32,7 +33,8 @@ class BatchLookup:
 
 
 def internal_id_of(order_key: str | None) -> int | None:
-    """The NetSuite internal id in an order key this project's order import wrote ("ns-<id>"), else None."""
+    """The NetSuite internal id in an order key this project's order import wrote ("ns-<id>", or "ns-<id>-r<n>"
+    for a replacement v2 shipment), else None."""
     match = NS_ORDER_KEY.match(order_key or "")
     return int(match.group(1)) if match else None
 

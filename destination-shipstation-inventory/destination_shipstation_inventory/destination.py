@@ -11,6 +11,7 @@ from connector_audit import AuditTrail, Outcome
 from shipstation_lib.check import diagnose
 from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import V1, ShipStationApi
+from shipstation_lib.errors import KeyRefused
 from shipstation_lib.inventory import InventoryApi
 from shipstation_lib.pacing import sliding_window_budget
 
@@ -18,7 +19,7 @@ from .order_mapping import ShipMethodMap
 from .order_writer import STREAM as ORDERS_STREAM
 from .order_writer import OrderWriter
 from .spec import specification
-from .stock_writer import STREAM, KeyRefused, StockWriter
+from .stock_writer import STREAM, StockWriter
 
 ORDER_BATCH_SIZE = 200  # orders looked up together (v1 reads ShipStation's orders once per batch)
 
@@ -63,40 +64,40 @@ class DestinationShipstationInventory(Destination):
                              quantity_field=config.get("quantity_field") or "available",
                              dry_run=bool(config.get("dry_run")), location_map=config.get("location_map"))
         withheld = 0
-        for message in input_messages:
-            if message.type == Type.RECORD:
-                record = message.record
-                if record.stream == STREAM:
-                    try:
+        try:
+            for message in input_messages:
+                if message.type == Type.RECORD:
+                    record = message.record
+                    if record.stream == STREAM:
                         writer.apply(record.data)
-                    except KeyRefused as refused:
-                        audit.log_summary()
-                        # Stock is read whole and compared each sync, so the next one with a working key writes
-                        # whatever still differs; no state past this row is passed on.
-                        raise AirbyteTracedException(
-                            message=f"{refused.message}. The stock sync stopped there: the row it was writing and "
-                                    "the rows after it could not be written to ShipStation; the next sync with a "
-                                    "working key writes every level that still differs.",
-                            failure_type=FailureType.config_error) from None
-                elif record.stream == ORDERS_STREAM:
-                    pending_orders.append(record.data)
-                    if len(pending_orders) >= ORDER_BATCH_SIZE:
-                        orders.apply_batch(pending_orders)
-                        pending_orders = []
-                else:
-                    audit.record(record.stream, _key_of(record.data), Outcome.SKIPPED,
-                                 NOT_WRITTEN.get(record.stream, f"this destination writes only the {STREAM} stream"))
-            elif message.type == Type.STATE:
-                orders.apply_batch(pending_orders)
-                pending_orders = []
-                # Records are applied one by one before the next message is read, so every record before this
-                # state has its outcome. After a failure the state is held back: the next sync must read the
-                # failed rows again rather than skip past them.
-                if writer.failed or orders.failed:
-                    withheld += 1
-                else:
-                    yield message
-        orders.apply_batch(pending_orders)
+                    elif record.stream == ORDERS_STREAM:
+                        pending_orders.append(record.data)
+                        if len(pending_orders) >= ORDER_BATCH_SIZE:
+                            orders.apply_batch(pending_orders)
+                            pending_orders = []
+                    else:
+                        reason = NOT_WRITTEN.get(record.stream, f"this destination writes only the {STREAM} stream")
+                        audit.record(record.stream, _key_of(record.data), Outcome.SKIPPED, reason)
+                elif message.type == Type.STATE:
+                    orders.apply_batch(pending_orders)
+                    pending_orders = []
+                    # Records are applied one by one before the next message is read, so every record before this
+                    # state has its outcome. After a failure the state is held back: the next sync must read the
+                    # failed rows again rather than skip past them.
+                    if writer.failed or orders.failed:
+                        withheld += 1
+                    else:
+                        yield message
+            orders.apply_batch(pending_orders)
+        except KeyRefused as refused:
+            audit.log_summary()
+            # Nothing more is sent with a refused key, and no state past the unwritten records goes on: stock is
+            # read whole and compared each sync, orders are read again from the last state passed on, so the next
+            # sync with a working key writes whatever is left.
+            raise AirbyteTracedException(
+                message=f"{refused.message}. The sync stopped there: the record it was writing and those after it "
+                        "could not be written to ShipStation; the next sync with a working key writes them.",
+                failure_type=FailureType.config_error) from None
         audit.log_summary()
         if orders.failed:
             raise AirbyteTracedException(

@@ -2,12 +2,15 @@
 (POST /orders/createorder) and v2 (POST /v2/shipments). No I/O; the field table is in docs.md.
 
 The key is "ns-<NetSuite internal id>": document numbers repeat across subsidiaries, internal ids do not, and
-destination-netsuite-fulfillment reads the same key back to find the sales order.
+destination-netsuite-fulfillment reads the same key back to find the sales order. A v2 shipment cannot be
+updated, so an order changed after import gets a replacement shipment keyed "ns-<id>-r2", "-r3"... (ShipStation
+keeps external_shipment_id unique, even on cancelled shipments); the fulfillment side reads the id from those too.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -15,8 +18,24 @@ KEY_PREFIX = "ns-"
 HASH_PREFIX = "ns-sync:"  # v1 advancedOptions.customField3: what this connector last wrote
 
 
+REVISION = re.compile(r"^(ns-[1-9][0-9]*)(?:-r([1-9][0-9]*))?$")
+
+
 def order_key(record: Mapping[str, Any]) -> str:
     return f"{KEY_PREFIX}{int(record['id'])}"
+
+
+def revision_key(key: str, revision: int) -> str:
+    """The external_shipment_id of a key's nth v2 shipment: the first keeps the plain key."""
+    return key if revision <= 1 else f"{key}-r{revision}"
+
+
+def parse_revision(external_id: str | None) -> tuple[str, int] | None:
+    """(key, revision) from an external_shipment_id this connector wrote, else None (a shipment from elsewhere)."""
+    match = REVISION.match(external_id or "")
+    if not match:
+        return None
+    return match.group(1), int(match.group(2) or 1)
 
 
 @dataclass(frozen=True)
@@ -101,11 +120,11 @@ def v2_notes(record: Mapping[str, Any]) -> str | None:
     return " | ".join(p for p in parts if p) or None
 
 
-def v2_shipment(record: Mapping[str, Any]) -> dict:
+def v2_shipment(record: Mapping[str, Any], revision: int = 1) -> dict:
     customer = record.get("customer") or {}
     a = record.get("ship_to") or {}
     return {
-        "external_shipment_id": order_key(record), "shipment_status": "pending",
+        "external_shipment_id": revision_key(order_key(record), revision), "shipment_status": "pending",
         "ship_to": {"name": a.get("name") or customer.get("name"), "phone": a.get("phone") or customer.get("phone"),
                     "email": customer.get("email"), "company_name": None, "address_line1": a.get("street1"),
                     "address_line2": a.get("street2"), "city_locality": a.get("city"),

@@ -6,8 +6,10 @@ createorder per new or changed order. createorder upserts by orderKey ("ns-<inte
 updates the same order and never makes a second. What was last written is known from the content hash this
 connector keeps in advancedOptions.customField3: equal hash, no call. A hash and not a field-by-field compare,
 because ShipStation rewrites what it is sent (address normalisation, item ids), which would read as a change.
-v2: one look-up by external_shipment_id per order, then a create (POST /v2/shipments) or a cancel. The v2 API
-has no shipment update, so a changed v2 shipment is reported, not silently overwritten or duplicated.
+v2: the same single listing per batch (GET /v2/shipments since the oldest order, keys "ns-<id>" and their
+revisions "ns-<id>-r<n>"), then one POST /v2/shipments for all the batch's new shipments, and a cancel per
+order cancelled in NetSuite. The v2 API has no shipment update: a changed order whose shipment has no label yet
+is cancelled and replaced by a new shipment under the next revision of the key (equal content, no call).
 An order already shipped in ShipStation is never changed; a NetSuite order cancelled or closed is cancelled
 in ShipStation unless it has shipped.
 """
@@ -15,19 +17,28 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from connector_audit import AuditTrail, Outcome
 from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import V1
-from shipstation_lib.errors import ShipStationError
+from shipstation_lib.errors import KeyRefused, ShipStationError, credential_refused
 
-from .order_mapping import ShipMethodMap, order_key, v1_order, v2_same, v2_shipment
+from .order_mapping import ShipMethodMap, order_key, parse_revision, v1_order, v2_same, v2_shipment
 
 STREAM = "orders_to_ship"
-LIST_PAGE_SIZE = 500
+LIST_PAGE_SIZE = 500  # v1's maximum; v2 states none (UNCONFIRMED), and further pages are followed anyway
 # ShipStation v1 reads createDateStart in Pacific time; the NetSuite date is a UTC day: a margin covers both.
 LIST_MARGIN = timedelta(days=2)
+CREATE_BATCH = 100  # shipments per POST /v2/shipments (the OAS sets no maximum; kept modest)
+
+
+def _earliest_day(records: list[Mapping[str, Any]]) -> date:
+    """The earliest NetSuite day of the batch. A transaction date may be set in the future, but no order reached
+    ShipStation before NetSuite created it, so the creation date bounds the listing too."""
+    days = [date.fromisoformat(str(r[f])[:10]) for r in records for f in ("transaction_date", "created_at")
+            if r.get(f)]
+    return min(days) if days else date(2000, 1, 1)
 
 
 class OrderWriter:
@@ -41,47 +52,69 @@ class OrderWriter:
         self.failed = 0
         self.calls = 0
         self._held: dict[str, dict] = {}  # v1 orderKey -> the order ShipStation holds
-        self._covered_since: date | None = None
+        self._held_v2: dict[str, tuple[int, dict]] = {}  # key -> (latest revision, that shipment)
+        # key -> (record, shipment to create, the one it replaces, note); by key, so an order read twice in one
+        # batch is created once, as NetSuite last had it.
+        self._to_create: dict[str, tuple[Mapping[str, Any], dict, dict | None, str | None]] = {}
+        self._covered_since: date | None = None  # the listing (v1 orders, v2 shipments) read since this day
 
     def apply_batch(self, records: list[Mapping[str, Any]]) -> None:
+        # No records, no call: a sync where nothing changed in NetSuite costs ShipStation nothing.
         if not records:
             return
-        if self.client.version == V1:
+        v1 = self.client.version == V1
+        try:
+            self._read_v1(records) if v1 else self._read_v2(records)
+        except ShipStationError as error:
+            self._stop_if_refused(records, error)
+            for record in records:
+                self._fail(record, f"reading ShipStation's {'orders' if v1 else 'shipments'} failed: {error.message}")
+            return
+        for n, record in enumerate(records):
             try:
-                self._read_v1(records)
+                self._apply_v1(record) if v1 else self._apply_v2(record)
             except ShipStationError as error:
-                for record in records:
-                    self._fail(record, f"reading ShipStation's orders failed: {error.message}")
-                return
-        for record in records:
-            try:
-                if self.client.version == V1:
-                    self._apply_v1(record)
-                else:
-                    self._apply_v2(record)
-            except ShipStationError as error:
+                self._stop_if_refused(records[n:], error)
                 self._fail(record, error.message)
+        if not v1:
+            self._create_v2()
 
-    # --- v1 ---------------------------------------------------------------------------------------------
-    def _read_v1(self, records: list[Mapping[str, Any]]) -> None:
-        days = [date.fromisoformat(r["transaction_date"] or r["created_at"][:10]) for r in records
-                if r.get("transaction_date") or r.get("created_at")]
-        start = (min(days) if days else date(2000, 1, 1)) - LIST_MARGIN
+    def _stop_if_refused(self, unwritten: list[Mapping[str, Any]], error: ShipStationError) -> None:
+        """A refused key refuses every further call: the orders not written yet fail, and the sync stops."""
+        refused = credential_refused(error, self.client.version)
+        if refused:
+            waiting, self._to_create = [record for record, *_ in self._to_create.values()], {}
+            for record in waiting + list(unwritten):
+                self._fail(record, error.message)
+            raise KeyRefused(refused)
+
+    def _list_since(self, records: list[Mapping[str, Any]], path: str, params: Callable[[date], dict],
+                    items: str, keep: Callable[[dict], None]) -> None:
+        """One paged listing of what ShipStation created since the batch's oldest order (less a margin), unless
+        an earlier batch's listing already covers that day."""
+        start = _earliest_day(records) - LIST_MARGIN
         if self._covered_since is not None and start >= self._covered_since:
             return
         page = 1
         while True:
             self.calls += 1
-            answer = self.client.get("/orders", {"createDateStart": f"{start.isoformat()} 00:00:00",
-                                                 "pageSize": LIST_PAGE_SIZE, "page": page,
-                                                 "sortBy": "CreateDate", "sortDir": "ASC"})
-            for order in answer.get("orders") or []:
-                if str(order.get("orderKey") or "").startswith("ns-"):
-                    self._held[order["orderKey"]] = order
+            answer = self.client.get(path, {**params(start), "page": page})
+            for item in answer.get(items) or []:
+                keep(item)
             if page >= int(answer.get("pages") or 1):
                 break
             page += 1
         self._covered_since = start
+
+    # --- v1 ---------------------------------------------------------------------------------------------
+    def _read_v1(self, records: list[Mapping[str, Any]]) -> None:
+        def keep(order: dict) -> None:
+            if str(order.get("orderKey") or "").startswith("ns-"):
+                self._held[order["orderKey"]] = order
+
+        self._list_since(records, "/orders", lambda start: {
+            "createDateStart": f"{start.isoformat()} 00:00:00", "pageSize": LIST_PAGE_SIZE, "sortBy": "CreateDate",
+            "sortDir": "ASC"}, "orders", keep)
 
     def _apply_v1(self, record: Mapping[str, Any]) -> None:
         key = order_key(record)
@@ -113,10 +146,29 @@ class OrderWriter:
                      action="cancelled" if record.get("ended") else None, note=note)
 
     # --- v2 ---------------------------------------------------------------------------------------------
+    def _read_v2(self, records: list[Mapping[str, Any]]) -> None:
+        """Every shipment ShipStation created since the batch's oldest order, kept per key at its latest
+        revision (cancelled ones count: a revision number is never used twice)."""
+        def keep(shipment: dict) -> None:
+            parsed = parse_revision(shipment.get("external_shipment_id"))
+            if parsed is not None:
+                self._hold_v2(parsed[0], parsed[1], shipment)
+
+        self._list_since(records, "/v2/shipments", lambda start: {
+            "created_at_start": f"{start.isoformat()}T00:00:00Z", "page_size": LIST_PAGE_SIZE,
+            "sort_by": "created_at", "sort_dir": "asc"}, "shipments", keep)
+
+    def _hold_v2(self, key: str, revision: int, shipment: dict) -> None:
+        known = self._held_v2.get(key)
+        # One revision split over several labels lists once per label: any label means it shipped.
+        if known is None or revision > known[0] or (
+                revision == known[0] and shipment.get("shipment_status") == "label_purchased"):
+            self._held_v2[key] = (revision, shipment)
+
     def _apply_v2(self, record: Mapping[str, Any]) -> None:
         key = order_key(record)
         base = {"order_number": record.get("document_number"), "netsuite_status": record.get("status")}
-        held = self._v2_find(key)
+        revision, held = self._held_v2.get(key, (0, None))
         status = (held or {}).get("shipment_status")
         if status == "label_purchased":
             return self._report(key, Outcome.UNCHANGED, None, **base, note="already shipped in ShipStation: not changed")
@@ -125,36 +177,81 @@ class OrderWriter:
                 return self._report(key, Outcome.UNCHANGED, None, **base, note="nothing to cancel in ShipStation")
             if self.dry_run:
                 return self._report(key, Outcome.WOULD_CHANGE, None, **base, action="cancel")
-            self.calls += 1
-            self.client.request("PUT", f"/v2/shipments/{held['shipment_id']}/cancel")
-            return self._report(key, Outcome.UPDATED, None, **base, action="cancelled", shipment_id=held["shipment_id"])
+            if self._cancel_v2(record, held):
+                self._report(key, Outcome.UPDATED, None, **base, action="cancelled", shipment_id=held["shipment_id"])
+            return
         if not record.get("lines"):
             return self._report(key, Outcome.SKIPPED, "nothing left to ship on this NetSuite order", **base)
-        wanted = v2_shipment(record)
+        if not (record.get("ship_to") or {}).get("street1"):
+            return self._report(key, Outcome.SKIPPED, "the NetSuite order has no ship-to address", **base)
         _, _, note = self.ship_methods.resolve(record.get("ship_method"))
-        if held is not None:
-            if v2_same(wanted, held):
-                return self._report(key, Outcome.UNCHANGED, None, **base)
-            return self._report(key, Outcome.SKIPPED, "changed in NetSuite since it was imported, but ShipStation's "
-                                "v2 API has no way to update a shipment: change it in ShipStation, or use a v1 key",
-                                **base, shipment_id=held.get("shipment_id"))
+        if held is not None and v2_same(v2_shipment(record, revision), held):
+            return self._report(key, Outcome.UNCHANGED, None, **base, note=None if status != "cancelled" else
+                                "cancelled in ShipStation and unchanged in NetSuite: not recreated")
         if self.dry_run:
-            return self._report(key, Outcome.WOULD_CHANGE, None, **base, note=note)
-        self.calls += 1
-        answer = self.client.request("POST", "/v2/shipments", json={"shipments": [wanted]}).json()
-        made = (answer.get("shipments") or [{}])[0]
-        if answer.get("has_errors") or made.get("errors"):
-            return self._fail(record, "ShipStation refused the shipment: " + "; ".join(made.get("errors") or []))
-        self._report(key, Outcome.CREATED, None, **base, shipment_id=made.get("shipment_id"), note=note)
+            return self._report(key, Outcome.WOULD_CHANGE, None, **base, note=note,
+                                action="replace" if held is not None else None)
+        # Changed after import: v2 has no shipment update, so the unlabelled shipment is cancelled and a
+        # replacement made under the next revision of the key. Cancel first: if the create then fails, the order
+        # is missing from ShipStation until the next sync (state is held back), never there twice.
+        if held is not None and status != "cancelled" and not self._cancel_v2(record, held):
+            return
+        self._to_create[key] = (record, v2_shipment(record, revision + 1), held, note)
+        if len(self._to_create) >= CREATE_BATCH:
+            self._create_v2()
 
-    def _v2_find(self, key: str) -> dict | None:
+    def _cancel_v2(self, record: Mapping[str, Any], held: dict) -> bool:
         self.calls += 1
         try:
-            return self.client.get(f"/v2/shipments/external_shipment_id/{key}")
+            self.client.request("PUT", f"/v2/shipments/{held['shipment_id']}/cancel")
         except ShipStationError as error:
-            if error.status == 404:
-                return None
-            raise
+            if error.status != 400:
+                raise
+            # A label bought between this sync's listing and now: ShipStation refuses, and rightly so.
+            self._report(order_key(record), Outcome.SKIPPED, f"ShipStation refused to cancel shipment "
+                         f"{held['shipment_id']} (labelled meanwhile?): {error.message}",
+                         order_number=record.get("document_number"), shipment_id=held["shipment_id"])
+            return False
+        held["shipment_status"] = "cancelled"
+        return True
+
+    def _create_v2(self) -> None:
+        """One POST /v2/shipments for every shipment waiting: the create takes a list, so new orders cost a
+        fraction of a call each."""
+        waiting, self._to_create = list(self._to_create.values()), {}
+        if not waiting:
+            return
+        self.calls += 1
+        try:
+            answer = self.client.request("POST", "/v2/shipments",
+                                         json={"shipments": [wanted for _, wanted, _, _ in waiting]}).json()
+        except ShipStationError as error:
+            self._stop_if_refused([record for record, *_ in waiting], error)
+            # Whatever ShipStation made before failing is found by the next sync's listing, by external id.
+            for record, *_ in waiting:
+                self._fail(record, f"creating the shipment failed: {error.message}")
+            return
+        made_list = answer.get("shipments") or []
+        made_by_id = {m.get("external_shipment_id"): m for m in made_list if m.get("external_shipment_id")}
+        for n, (record, wanted, replaced, note) in enumerate(waiting):
+            # Matched by external id; by position only for an answer that does not echo it.
+            made = made_by_id.get(wanted["external_shipment_id"]) or (
+                made_list[n] if n < len(made_list) and not made_list[n].get("external_shipment_id") else {})
+            key = order_key(record)
+            if made.get("errors") or not made.get("shipment_id"):
+                self._fail(record, "ShipStation refused the shipment: " +
+                           ("; ".join(str(e) for e in made.get("errors") or []) or "no shipment in its answer"))
+                continue
+            revision = parse_revision(wanted["external_shipment_id"])[1]
+            self._held_v2[key] = (revision, made)
+            details = {"order_number": record.get("document_number"), "netsuite_status": record.get("status"),
+                       "shipment_id": made.get("shipment_id"), "note": note}
+            if replaced is None:
+                self._report(key, Outcome.CREATED, None, **details)
+            else:
+                self._report(key, Outcome.UPDATED, None, **details, action="replaced",
+                             external_shipment_id=wanted["external_shipment_id"],
+                             replaced_shipment_id=replaced.get("shipment_id"))
 
     # --- outcomes ---------------------------------------------------------------------------------------
     def _fail(self, record: Mapping[str, Any], reason: str) -> None:

@@ -11,20 +11,12 @@ import logging
 from typing import Any, Mapping
 
 from connector_audit import AuditTrail, Outcome
-from shipstation_lib.errors import ShipStationError, credential_refused
+from shipstation_lib.errors import KeyRefused, ShipStationError, credential_refused
 from shipstation_lib.inventory import InventoryApi
 
 from .mapping import LocationMap
 
 STREAM = "stock"
-
-
-class KeyRefused(Exception):
-    """ShipStation refused the connection's credential: stop writing, and say which credential to replace."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def wanted_quantity(record: Mapping[str, Any], field: str) -> tuple[int, str | None]:

@@ -3,8 +3,8 @@ import logging
 
 import pytest
 from connector_audit import AuditTrail, Outcome
-from destination_shipstation_inventory.stock_writer import KeyRefused, StockWriter
-from shipstation_lib.errors import FeatureMissing, KeyRejected, RequestRejected
+from destination_shipstation_inventory.stock_writer import StockWriter
+from shipstation_lib.errors import FeatureMissing, KeyRefused, KeyRejected, RequestRejected
 from shipstation_lib.inventory import InventoryLocation
 
 KEY = "ss-v2-key-that-must-never-be-printed-0123"

@@ -139,11 +139,53 @@ def test_v2_creates_shipments_finds_them_by_external_id_and_cancels(emulators, t
     assert {o["outcome"] for o in sync.run()} == {"created"}
     held = ss.backend.order_by_external_shipment_id("ns-5001")
     assert held.v2_fields["notes_from_buyer"] == "Back door | SIGNATURE REQUIRED"
-    assert calls(ss, "POST /v2/shipments") == 3
+    # One listing of ShipStation's shipments and one create for the whole batch: no call per order.
+    assert (calls(ss, "GET /v2/shipments"), calls(ss, "POST /v2/shipments")) == (1, 1)
+    assert {ss.backend.order_by_external_shipment_id(f"ns-{i}").status for i in (5001, 5002, 5003)} == \
+        {"awaiting_shipment"}
     # Read again in full (a replay): found by external id, nothing created twice.
     sync.state_json = None
     assert {o["outcome"] for o in sync.run()} == {"unchanged"}
-    assert calls(ss, "POST /v2/shipments") == 3
+    assert calls(ss, "POST /v2/shipments") == 1
     change_order(ns, 5002, status="H")
     outcome = next(o for o in sync.run() if o["key"] == "ns-5002")
     assert outcome["outcome"] == "updated" and ss.backend.order_by_external_shipment_id("ns-5002").status == "cancelled"
+
+
+def test_v2_order_changed_after_import_is_replaced_under_a_revised_key_until_it_ships(emulators, tmp_path):
+    from destination_netsuite_fulfillment.order_lookup import internal_id_of
+
+    ns, ss = emulators
+    sync = OrderSync(ns, ss, "v2", tmp_path)
+    sync.run()
+    first = ss.backend.order_by_external_shipment_id("ns-5001")
+    change_order(ns, 5001, custbody_delivery_instructions="Ring twice")
+    before = kit_calls(ss)
+    outcome = next(o for o in sync.run() if o["key"] == "ns-5001")
+    replacement = ss.backend.order_by_external_shipment_id("ns-5001-r2")
+    assert outcome["outcome"] == "updated" and outcome["action"] == "replaced"
+    assert first.status == "cancelled" and replacement.status == "awaiting_shipment"
+    assert replacement.v2_fields["notes_from_buyer"] == "Ring twice"
+    # The replacement still names the NetSuite order for the way back (labels -> fulfillments).
+    assert internal_id_of("ns-5001-r2") == 5001
+    # A listing, a cancel and a create: nothing looked up order by order.
+    assert kit_calls(ss) - before == 3
+    # Unchanged now: the replacement is recognised, nothing written.
+    sync.state_json = None
+    assert next(o for o in sync.run() if o["key"] == "ns-5001")["outcome"] == "unchanged"
+    change_order(ns, 5001, modified="2026-11-22 13:00:00", custbody_delivery_instructions="Side gate")
+    sync.run()
+    assert ss.backend.order_by_external_shipment_id("ns-5001-r3").v2_fields["notes_from_buyer"] == "Side gate"
+    assert replacement.status == "cancelled"
+    # Labelled in ShipStation, then changed in NetSuite: left alone.
+    ss.backend.create_label("ns-5001-r3")
+    change_order(ns, 5001, modified="2026-11-22 14:00:00", custbody_delivery_instructions="Too late")
+    before = kit_calls(ss)
+    outcome = next(o for o in sync.run() if o["key"] == "ns-5001")
+    assert outcome["outcome"] == "unchanged" and "shipped" in outcome["note"]
+    assert ss.backend.order_by_external_shipment_id("ns-5001-r4") is None and kit_calls(ss) - before == 1
+
+
+def kit_calls(ss) -> int:
+    stats = requests.get(f"{ss.base_url}/__emulator/stats", timeout=10).json()
+    return sum(stats.get("v2_calls", {}).values())

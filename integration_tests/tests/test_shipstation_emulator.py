@@ -258,6 +258,32 @@ def test_createorder_creates_then_updates_by_order_key(emulator):
     assert v1(emulator, "/orders/createorder", "POST", json={"orderNumber": "x"}).status_code == 400
 
 
+def test_v2_external_shipment_id_is_unique_even_once_cancelled_and_stays_on_the_labelled_shipment(emulator, oas):
+    body = {"external_shipment_id": "ext-77", "ship_to": {"name": "A", "phone": "1", "address_line1": "1 Main",
+                                                          "city_locality": "Austin", "state_province": "TX",
+                                                          "postal_code": "78701", "country_code": "US"},
+            "items": [{"sku": "NEW-SKU", "name": "New", "quantity": 1}]}
+    created = v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).json()
+    assert created["has_errors"] is False
+    shipment_id = created["shipments"][0]["shipment_id"]
+    again = v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).json()
+    assert again["has_errors"] is True and "already exists" in again["shipments"][0]["errors"][0]
+    assert v2(emulator, f"/v2/shipments/{shipment_id}/cancel", "PUT").status_code == 204
+    assert v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).json()["has_errors"] is True
+    found = v2(emulator, "/v2/shipments", params={"external_shipment_id": "ext-77"}).json()
+    assert [(s["shipment_id"], s["shipment_status"]) for s in found["shipments"]] == [(shipment_id, "cancelled")]
+    assert oas.errors("/v2/shipments", "get", "200", found) == []
+    # A label keeps the shipment's external id on the shipment and on the label (how the key comes back).
+    replacement = v2(emulator, "/v2/shipments", "POST", json={"shipments": [{**body, "external_shipment_id":
+                                                                                "ext-77-r2"}]}).json()
+    made = label(emulator, "ext-77-r2")
+    shipped = v2(emulator, "/v2/shipments", params={"shipment_status": "label_purchased"}).json()["shipments"]
+    assert [s["external_shipment_id"] for s in shipped] == ["ext-77-r2"]
+    assert shipped[0]["shipment_id"] == replacement["shipments"][0]["shipment_id"] == made["v2_shipment_id"]
+    labels = v2(emulator, "/v2/labels", params={"shipment_id": made["v2_shipment_id"]}).json()["labels"]
+    assert [lb["external_shipment_id"] for lb in labels] == ["ext-77-r2"]
+
+
 # ---- v2 inventory -----------------------------------------------------------------------------------------
 def test_inventory_post_refuses_arrays_missing_fields_and_unknown_skus(emulator, oas):
     loc = first_location(emulator)

@@ -106,6 +106,15 @@ def v2_items(raw_items: list | None) -> list[dict]:
              "unit_price": _number(item.get("unit_price"))} for item in raw_items or []]
 
 
+def v2_order_key(shipment: Mapping, label: Mapping | None = None) -> str | None:
+    """v2's counterpart of v1's orderKey. An integration that creates the shipment (ours, from NetSuite) names
+    it by external_shipment_id, which ShipStation keeps unique; external_order_id is the order source's own id
+    (a web store's), the only key a shipment imported from a store has."""
+    label = label or {}
+    return _text(shipment.get("external_shipment_id") or label.get("external_shipment_id")
+                 or shipment.get("external_order_id") or label.get("external_order_id"))
+
+
 def _v2_package(raw: Mapping) -> dict:
     weight, dims = raw.get("weight") or {}, raw.get("dimensions") or {}
     return {"tracking_number": _text(raw.get("tracking_number")), "package_code": _text(raw.get("package_code")),
@@ -125,7 +134,7 @@ def v2_shipment(shipment: Mapping, label: Mapping) -> dict:
         "shipment_id": str(shipment["shipment_id"]), "kind": "label", "api_version": "v2",
         "order_id": next((_text(i.get("sales_order_id")) for i in items if i.get("sales_order_id")), None),
         "order_number": _text(shipment.get("shipment_number")),
-        "order_key": _text(shipment.get("external_order_id") or label.get("external_order_id")),
+        "order_key": v2_order_key(shipment, label),
         # The label's purchase is when this shipment shipped; the v2 shipment itself exists from order import.
         "created_at": v2_to_utc_text(label.get("created_at") or shipment.get("created_at")),
         "ship_date": day_only(label.get("ship_date") or shipment.get("ship_date")),
@@ -150,7 +159,7 @@ def v2_fulfillment(raw: Mapping, shipment: Mapping | None) -> dict:
     return {
         "shipment_id": f"{FULFILLMENT_PREFIX}{fulfillment_id}", "kind": "fulfillment", "api_version": "v2",
         "order_id": None, "order_number": _text(raw.get("shipment_number")),
-        "order_key": _text((shipment or {}).get("external_order_id")),
+        "order_key": v2_order_key(shipment or {}),
         "created_at": shipped_at, "ship_date": day_only(raw.get("ship_date")),
         "modified_at": later_of(shipped_at, voided_at),
         "voided": bool(raw.get("voided")), "voided_at": voided_at,

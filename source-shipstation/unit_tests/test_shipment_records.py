@@ -2,7 +2,7 @@
 import jsonschema
 
 from source_shipstation.schemas_loader import load_schema, published_schema
-from source_shipstation.shipment_records import v1_shipment
+from source_shipstation.shipment_records import v1_shipment, v2_fulfillment, v2_shipment
 from source_shipstation.v2_shipments import current_label
 
 
@@ -33,3 +33,23 @@ def test_discover_announces_the_contracts_fields_unchanged_only_open_to_addition
     assert published["properties"].keys() == strict["properties"].keys()
     assert published["required"] == strict["required"]
     assert "additionalProperties" not in published and strict["additionalProperties"] is False
+
+
+def test_a_v2_shipment_carries_its_external_shipment_id_as_the_order_key_as_v1_carries_order_key():
+    # What destination-shipstation-inventory set on a NetSuite order ("ns-<internal id>", or a revision of it)
+    # is what destination-netsuite-fulfillment needs back to find the sales order by internal id.
+    label = {"label_id": "se-9", "created_at": "2026-11-20T10:00:00Z", "voided": False, "tracking_number": "1Z1",
+             "external_shipment_id": "ns-5001-r2", "external_order_id": None}
+    shipment = {"shipment_id": "se-8", "shipment_number": "ns-5001-r2", "external_shipment_id": "ns-5001-r2",
+                "external_order_id": "100123", "modified_at": "2026-11-20T10:00:00Z", "items": []}
+    record = v2_shipment(shipment, label)
+    jsonschema.validate(record, load_schema("shipments"))
+    assert record["order_key"] == "ns-5001-r2"
+    fulfillment = v2_fulfillment({"fulfillment_id": "se-7", "shipment_id": "se-8", "ship_date": None}, shipment)
+    assert fulfillment["order_key"] == "ns-5001-r2"
+
+
+def test_a_v2_shipment_from_a_store_keeps_the_stores_order_id_as_its_key():
+    shipment = {"shipment_id": "se-8", "external_shipment_id": None, "external_order_id": "web-77", "items": []}
+    assert v2_shipment(shipment, {"label_id": "se-9", "voided": False})["order_key"] == "web-77"
+    assert v2_fulfillment({"fulfillment_id": "se-7"}, None)["order_key"] is None

@@ -116,8 +116,10 @@ def _shipment_body(backend: ShipStationBackend, order: Order, shipment_id: int, 
     total_oz = sum(p["weight"]["value"] for p in packages)
     return {
         "shipment_id": se(shipment_id), "carrier_id": CARRIER_IDS.get(carrier_code) if carrier_code else None,
-        "service_code": service_code, "external_order_id": str(order.order_id), "external_shipment_id": None,
-        "shipment_number": order.order_number, "ship_date": v2_date(ship_date), "created_at": v2_format(created),
+        "service_code": service_code, "external_order_id": str(order.order_id),
+        # A shipment a client created keeps its external_shipment_id for life, label or not.
+        "external_shipment_id": order.external_shipment_id, "shipment_number": order.order_number,
+        "ship_date": v2_date(ship_date), "created_at": v2_format(created),
         "modified_at": v2_format(modified), "shipment_status": status, "store_id": se(order.store_id),
         "ship_to": address(order.ship_to, order.customer_email), "ship_from": address(wh.address),
         "return_to": address(wh.address), "warehouse_id": se(wh.warehouse_id), "is_return": False,
@@ -143,7 +145,6 @@ def render_pending_shipment(backend: ShipStationBackend, o: Order) -> dict:
                                                                       "weight": _weight(weight)}],
                           None, None, None)
     if o.external_shipment_id is not None:  # created through POST /v2/shipments: show what was sent
-        body["external_shipment_id"] = o.external_shipment_id
         body.update({k: v for k, v in o.v2_fields.items() if k in ("notes_from_buyer", "notes_for_gift", "is_gift")})
     return body
 
@@ -153,7 +154,8 @@ def render_label(backend: ShipStationBackend, s: Shipment, base: str) -> dict:
     first = s.packages[0]
     return {
         "label_id": se(s.label_id), "status": "voided" if s.voided else "completed", "shipment_id": se(s.shipment_id),
-        "external_shipment_id": None, "external_order_id": str(order.order_id), "ship_date": v2_date(s.ship_date),
+        "external_shipment_id": order.external_shipment_id, "external_order_id": str(order.order_id),
+        "ship_date": v2_date(s.ship_date),
         "created_at": v2_format(s.created), "shipment_cost": {"currency": "usd", "amount": s.cost},
         "insurance_cost": {"currency": "usd", "amount": s.insurance_cost}, "tracking_number": first.tracking_number,
         "is_return_label": False, "rma_number": None, "is_international": False, "batch_id": se(s.batch_id),
@@ -210,6 +212,7 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
         ms, me = _date(q, "modified_at_start"), _date(q, "modified_at_end")
         batch = parse_se(q.get("batch_id"), "batch_id")
         number = q.get("shipment_number")
+        external = q.get("external_shipment_id")  # OAS list_shipments: an exact match
         rows = []  # (created, modified, id, render thunk)
         labelled = set()
         for s in backend.shipments:
@@ -229,7 +232,8 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
                              lambda o=o: render_pending_shipment(backend, o)))
         rows = [r for r in rows if _within(r[0], cs, ce) and _within(r[1], ms, me)
                 and (status is None or r[3] == status)
-                and (number is None or backend.orders[r[4]].order_number == number)]
+                and (number is None or backend.orders[r[4]].order_number == number)
+                and (external is None or backend.orders[r[4]].external_shipment_id == external)]
         key = (lambda r: (r[1], r[2])) if sort_by == "modified_at" else (lambda r: (r[0], r[2]))
         rows.sort(key=key, reverse=desc)
         chunk = [r[5]() for r in rows[(page - 1) * size: page * size]]

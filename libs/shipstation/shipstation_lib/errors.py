@@ -83,6 +83,15 @@ def classify(response: requests.Response, api_version: str) -> ShipStationError:
                            status, code)
 
 
+class KeyRefused(Exception):
+    """ShipStation refused the connection's credential: a writer stops at once (every further call would be
+    refused the same way) and says which credential to replace (`credential_refused`'s words)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def credential_refused(error: ShipStationError, api_version: str) -> str | None:
     """When ShipStation refused this connection's credential (401) or its access (403), the words to stop a sync
     with: every further call would be refused the same way, so the merchant must act. None for any other error.
