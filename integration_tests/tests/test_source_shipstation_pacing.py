@@ -15,6 +15,7 @@ import requests
 
 from emulators.configs import shipstation_config
 from emulators.shipstation import start_emulator
+from emulators.shipstation_testkit import control, stats
 from shipstation_lib.client import ShipStationClient
 
 LIMIT = 3
@@ -27,14 +28,8 @@ def emulator():
         yield running
 
 
-def control(emulator, path: str, body: dict | None = None, method: str = "POST") -> dict:
-    response = requests.request(method, f"{emulator.base_url}/__emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
 def rate_limited(emulator, version: str = "v1") -> int:
-    return control(emulator, "stats", method="GET")["rate_limited"][version]
+    return stats(emulator)["rate_limited"][version]
 
 
 def open_window_nearly_over(emulator, config: dict, calls: int) -> None:

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta, timezone
 
 import jsonschema
 import pytest
-import requests
 from airbyte_cdk.models import (AirbyteStateMessageSerializer, ConfiguredAirbyteCatalog, ConfiguredAirbyteStream,
                                 DestinationSyncMode, SyncMode)
 from airbyte_cdk.test.entrypoint_wrapper import read
 
 from emulators.configs import shipstation_config
 from emulators.shipstation import start_emulator
+from emulators.shipstation_testkit import control, stats
 from source_shipstation import SourceShipstation
 from source_shipstation.schemas_loader import load_schema
 
@@ -26,22 +26,12 @@ def emulator():
         yield running
 
 
-def control(emulator, path: str, body: dict | None = None, method: str = "POST") -> dict:
-    response = requests.request(method, f"{emulator.base_url}/__emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
 def order_numbers(emulator) -> list[str]:
     return [order["order_number"] for order in control(emulator, "state", method="GET")["orders"]]
 
 
-def v1_requests(emulator) -> int:
-    return control(emulator, "stats", method="GET")["requests"]["v1"]
-
-
-def v2_requests(emulator) -> int:
-    return control(emulator, "stats", method="GET")["requests"]["v2"]
+def requests_made(emulator, version: str) -> int:
+    return stats(emulator)["requests"][version]
 
 
 def hours_ago(hours: float) -> str:
@@ -112,13 +102,13 @@ def test_v1_order_marked_shipped_without_a_label_arrives_with_the_orders_items(e
 def test_v1_fulfillments_get_their_orders_in_one_listing_per_page_not_one_call_each(emulator):
     for number in order_numbers(emulator)[:3]:
         control(emulator, "mark-shipped", {"order_number": number, "tracking_number": f"T-{number}"})
-    before = v1_requests(emulator)
+    before = requests_made(emulator, "v1")
 
     records, _ = run_read(shipstation_config(emulator.base_url, "v1"), "shipments")
 
     assert len([r for r in records if r["kind"] == "fulfillment" and r["items"]]) == 3
     # labels by creation, fulfillments, one orders listing; fetching each order would make it five.
-    assert v1_requests(emulator) - before == 3
+    assert requests_made(emulator, "v1") - before == 3
 
 
 def test_v1_second_run_reads_only_the_lookback_again_and_sees_a_label_voided_since(emulator):
@@ -175,14 +165,14 @@ def test_v2_only_shipped_shipments_are_emitted_with_their_labels_tracking_number
 
 def test_v2_labels_are_joined_from_one_listing_not_fetched_per_shipment(emulator):
     labels = [control(emulator, "labels", {"order_number": number}) for number in order_numbers(emulator)[:4]]
-    before = v2_requests(emulator)
+    before = requests_made(emulator, "v2")
 
     records, _ = run_read(shipstation_config(emulator.base_url, "v2"), "shipments")
 
     assert {r["shipment_id"]: r["tracking_numbers"] for r in records} == \
         {label["v2_shipment_id"]: label["tracking_numbers"] for label in labels}
     # labels in the window, shipments in the window, fulfillments: three calls, however many shipments.
-    assert v2_requests(emulator) - before == 3
+    assert requests_made(emulator, "v2") - before == 3
 
 
 def test_v2_order_marked_shipped_without_a_label_arrives_as_a_fulfillment(emulator):

@@ -1,52 +1,29 @@
 """The v1 `orders` stream, read by modifyDate (oldest change first) from the cursor less the lookback."""
 from __future__ import annotations
 
-import copy
-from typing import Any, Iterable, Mapping, MutableMapping
+from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import CheckpointMixin, Stream
-from shipstation_lib.client import ShipStationClient
 from shipstation_lib.dates import v1_filter
 
 from .order_records import v1_order
 from .paging import rows
-from .schemas_loader import published_schema
-from .windows import Window, advance
+from .windowed_stream import WindowedStream
+from .windows import advance
 
 # Orders come oldest change first, so a checkpoint mid-read never skips one.
 CHECKPOINT_EVERY = 500
 
 
-class OrdersStream(Stream, CheckpointMixin):
+class OrdersStream(WindowedStream):
+    name = "orders"
     primary_key = "order_id"
     cursor_field = "modified_at"
-    source_defined_cursor = True
     state_checkpoint_interval = CHECKPOINT_EVERY
-
-    def __init__(self, client: ShipStationClient, window: Window) -> None:
-        self.client, self.window = client, window
-        self._state: MutableMapping[str, Any] = {}
-
-    @property
-    def name(self) -> str:
-        return "orders"
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return dict(self._state)
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        self._state = copy.deepcopy(dict(value or {}))
-
-    def get_json_schema(self) -> Mapping[str, Any]:
-        return published_schema("orders")
 
     def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
                      stream_state=None) -> Iterable[Mapping[str, Any]]:
-        if sync_mode == SyncMode.full_refresh:
-            self._state = {}
+        self._forget_cursors_on_full_refresh(sync_mode)
         start = self.window.start(self._state.get("modified_at"))
         params = {"sortBy": "ModifyDate", "sortDir": "ASC"}
         if start is not None:

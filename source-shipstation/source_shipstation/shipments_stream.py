@@ -6,54 +6,35 @@ CDK checkpoints after every part, and a part's cursor only ever moves forward.
 """
 from __future__ import annotations
 
-import copy
-from typing import Any, Iterable, Mapping, MutableMapping
+from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import CheckpointMixin, Stream
 from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import V1, V2
 
 from .v1_shipments import PARTS as V1_PARTS, V1ShipmentReader
 from .v2_shipments import PARTS as V2_PARTS, V2ShipmentReader
-from .schemas_loader import published_schema
+from .windowed_stream import WindowedStream
 from .windows import Window
 
 READERS = {V1: (V1ShipmentReader, V1_PARTS), V2: (V2ShipmentReader, V2_PARTS)}
 
 
-class ShipmentsStream(Stream, CheckpointMixin):
+class ShipmentsStream(WindowedStream):
+    name = "shipments"
     primary_key = "shipment_id"
     # The cursors in state are per part (see the module doc); this is the field a record's freshness shows in.
     cursor_field = "modified_at"
-    source_defined_cursor = True
     # A checkpoint inside a part is safe: parts read in cursor order move their cursor record by record, the
     # others (voids, v2 fulfillments) only when they finish.
     state_checkpoint_interval = 500
 
     def __init__(self, client: ShipStationClient, window: Window) -> None:
-        self.client, self.window = client, window
-        self._state: MutableMapping[str, Any] = {}
+        super().__init__(client, window)
         self._reader = None
 
-    @property
-    def name(self) -> str:
-        return "shipments"
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return dict(self._state)
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        self._state = copy.deepcopy(dict(value or {}))
-
-    def get_json_schema(self) -> Mapping[str, Any]:
-        return published_schema("shipments")
-
     def stream_slices(self, sync_mode: SyncMode, cursor_field=None, stream_state=None) -> Iterable[Mapping]:
-        if sync_mode == SyncMode.full_refresh:
-            self._state = {}
+        self._forget_cursors_on_full_refresh(sync_mode)
         reader_class, parts = READERS[self.client.version]
         # One reader per sync: its parts share what they learnt (labels already emitted, labelled shipments).
         self._reader = reader_class(self.client, self.window)

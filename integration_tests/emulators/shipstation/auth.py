@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 from functools import wraps
 
 from starlette.requests import Request
@@ -99,6 +98,3 @@ def v2_endpoint(backend: ShipStationBackend, inventory: bool = False):
 def v2_error_response(err: V2Error, extra_headers: dict | None = None) -> Response:
     return json_response(err.body(), err.status, {**err.headers, **(extra_headers or {})})
 
-
-def ceil_pages(total: int, size: int) -> int:
-    return math.ceil(total / size) if size else 0

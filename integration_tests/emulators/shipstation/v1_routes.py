@@ -11,53 +11,48 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .auth import ceil_pages, json_response, v1_endpoint
+from .auth import json_response, v1_endpoint
 from .backend import CARRIERS, ORDER_STATUSES, V1_EVENTS, Fulfillment, Order, OrderItem, Package, Shipment, \
     ShipStationBackend
 from .dates import parse_v1_filter, v1_date_only, v1_format
 from .errors import V1Error, v1_bad_request, v1_not_found
+from .paging import Page, v1_answer
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
 
 
-def _int(params, name: str, default: int | None = None) -> int | None:
+def _parsed(params, name: str, parse, default=None):
+    """An optional query parameter; one that does not parse is refused as .NET's model binding refuses it."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
         raise v1_bad_request(f"The value '{raw}' is not valid for {name}.", "System.FormatException")
+
+
+def _int(params, name: str, default: int | None = None) -> int | None:
+    return _parsed(params, name, int, default)
 
 
 def _date(params, name: str):
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return parse_v1_filter(raw)
-    except ValueError:
-        raise v1_bad_request(f"The value '{raw}' is not valid for {name}.", "System.FormatException")
+    return _parsed(params, name, parse_v1_filter)
 
 
 def _bool(params, name: str) -> bool:
     return (params.get(name) or "").lower() == "true"
 
 
-def _paging(params) -> tuple[int, int]:
+def _requested_page(params) -> Page:
     page, size = _int(params, "page", 1), _int(params, "pageSize", DEFAULT_PAGE_SIZE)
     if size < 1 or size > MAX_PAGE_SIZE:
         # D1: pageSize at most 500. UNCONFIRMED wording.
         raise v1_bad_request(f"pageSize must be between 1 and {MAX_PAGE_SIZE}.")
     if page < 1:
         raise v1_bad_request("page must be 1 or greater.")
-    return page, size
-
-
-def _page(rows: list, key: str, page: int, size: int) -> dict:
-    total = len(rows)
-    return {key: rows[(page - 1) * size: page * size], "total": total, "page": page, "pages": ceil_pages(total, size)}
+    return Page(page, size)
 
 
 def _within(moment, start, end) -> bool:
@@ -171,7 +166,7 @@ def routes(backend: ShipStationBackend) -> list[Route]:
     @api
     async def list_shipments(request: Request):
         q = request.query_params
-        page, size = _paging(q)
+        page = _requested_page(q)
         cs, ce = _date(q, "createDateStart"), _date(q, "createDateEnd")
         ss, se = _date(q, "shipDateStart"), _date(q, "shipDateEnd")
         vs, ve = _date(q, "voidDateStart"), _date(q, "voidDateEnd")
@@ -199,14 +194,13 @@ def routes(backend: ShipStationBackend) -> list[Route]:
         rows = _sort(rows, q, {"createdate": lambda r: r[0].created, "shipdate": lambda r: r[0].ship_date},
                      "CreateDate", lambda r: r[1].v1_shipment_id)
         with_items = _bool(q, "includeShipmentItems")
-        result = _page(rows, "shipments", page, size)
-        result["shipments"] = [render_shipment(backend, s, p, with_items) for s, p in result["shipments"]]
-        return json_response(result)
+        return json_response(v1_answer("shipments", rows, page,
+                                       lambda row: render_shipment(backend, *row, with_items)))
 
     @api
     async def list_fulfillments(request: Request):
         q = request.query_params
-        page, size = _paging(q)
+        page = _requested_page(q)
         cs, ce = _date(q, "createDateStart"), _date(q, "createDateEnd")
         ss, se = _date(q, "shipDateStart"), _date(q, "shipDateEnd")
         order_id, order_number = _int(q, "orderId"), q.get("orderNumber")
@@ -216,14 +210,12 @@ def routes(backend: ShipStationBackend) -> list[Route]:
                 and (order_number is None or backend.orders[f.order_id].order_number == order_number)]
         rows = _sort(rows, q, {"createdate": lambda f: f.created, "shipdate": lambda f: f.ship_date},
                      "CreateDate", lambda f: f.fulfillment_id)
-        result = _page(rows, "fulfillments", page, size)
-        result["fulfillments"] = [render_fulfillment(backend, f) for f in result["fulfillments"]]
-        return json_response(result)
+        return json_response(v1_answer("fulfillments", rows, page, lambda f: render_fulfillment(backend, f)))
 
     @api
     async def list_orders(request: Request):
         q = request.query_params
-        page, size = _paging(q)
+        page = _requested_page(q)
         ms, me = _date(q, "modifyDateStart"), _date(q, "modifyDateEnd")
         cs, ce = _date(q, "createDateStart"), _date(q, "createDateEnd")
         os_, oe = _date(q, "orderDateStart"), _date(q, "orderDateEnd")
@@ -240,9 +232,7 @@ def routes(backend: ShipStationBackend) -> list[Route]:
                 and (store_id is None or o.store_id == store_id)]
         rows = _sort(rows, q, {"orderdate": lambda o: o.order_date, "modifydate": lambda o: o.modified,
                                "createdate": lambda o: o.created}, "OrderDate", lambda o: o.order_id)
-        result = _page(rows, "orders", page, size)
-        result["orders"] = [render_order(backend, o) for o in result["orders"]]
-        return json_response(result)
+        return json_response(v1_answer("orders", rows, page, lambda o: render_order(backend, o)))
 
     @api
     async def get_order(request: Request):
@@ -291,7 +281,7 @@ def routes(backend: ShipStationBackend) -> list[Route]:
     @api
     async def list_customers(request: Request):
         q = request.query_params
-        page, size = _paging(q)
+        page = _requested_page(q)
         rows = []
         for c in backend.customers.values():
             a = c.address
@@ -301,12 +291,12 @@ def routes(backend: ShipStationBackend) -> list[Route]:
                          "state": a.state, "postalCode": a.postal_code, "countryCode": a.country,
                          "phone": c.phone, "email": c.email, "addressVerified": "Verified",
                          "marketplaceUsernames": [], "tags": []})
-        return json_response(_page(rows, "customers", page, size))
+        return json_response(v1_answer("customers", rows, page))
 
     @api
     async def list_products(request: Request):
         q = request.query_params
-        page, size = _paging(q)
+        page = _requested_page(q)
         sku = q.get("sku")
         products = [backend.products[sku]] if sku in backend.products else [] if sku else \
             sorted(backend.products.values(), key=lambda p: p.product_id)
@@ -319,7 +309,7 @@ def routes(backend: ShipStationBackend) -> list[Route]:
                  "defaultConfirmation": None, "defaultIntlConfirmation": None, "customsDescription": None,
                  "customsValue": None, "customsTariffNo": None, "customsCountryCode": None,
                  "noCustoms": None, "tags": None, "upc": p.upc} for p in products]
-        return json_response(_page(rows, "products", page, size))
+        return json_response(v1_answer("products", rows, page))
 
     @api
     async def subscribe(request: Request):

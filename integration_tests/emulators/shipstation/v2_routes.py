@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .auth import ceil_pages, json_response, v2_endpoint
-from .backend import CARRIERS, TARE_OZ, TRANSACTION_TYPES, V2_EVENTS, ControlError, Level, Order, Shipment, \
-    ShipStationBackend
+from .auth import json_response, v2_endpoint
+from .backend import CARRIERS, TARE_OZ, TRANSACTION_TYPES, V2_EVENTS, ControlError, Fulfillment, Level, Order, \
+    Shipment, ShipStationBackend
 from .dates import parse_v2, v2_date, v2_format
 from .errors import V2Error, v2_not_found, v2_validation
+from .paging import Page, v2_answer, v2_page
 
 DEFAULT_PAGE_SIZE = 25  # OAS: labels come 25 at a time by default
 INVENTORY_DEFAULT_PAGE_SIZE = 100  # UNCONFIRMED default for /v2/inventory and friends
@@ -65,23 +65,25 @@ def _enum(q, name: str, allowed, default=None):
     return raw
 
 
+def _sort_order(q) -> tuple[str, bool]:
+    """`sort_by` and whether `sort_dir` is descending, read alike by the lists that take them (OAS: newest
+    created first unless asked otherwise)."""
+    sort_by = _enum(q, "sort_by", ("modified_at", "created_at"), "created_at")
+    return sort_by, _enum(q, "sort_dir", ("asc", "desc"), "desc") == "desc"
+
+
 def _within(moment, start, end) -> bool:
     return (start is None or (moment is not None and moment >= start)) and \
         (end is None or (moment is not None and moment <= end))
 
 
-def paged(request: Request, key: str, rows: list, total: int, page: int, size: int) -> dict:
-    """A v2 page with OAS `pagination_link`s (prev/next are empty objects when there is no such page)."""
-    pages = max(ceil_pages(total, size), 1)  # OAS list_shipments_response_body: pages >= 1, even when empty
+def _requested_page(q, default_size: int) -> Page:
+    return Page(_int(q, "page", 1), _int(q, "page_size", default_size))
 
-    def href(n: int) -> dict:
-        params = dict(request.query_params)
-        params["page"] = str(n)
-        return {"href": f"{request.url.scheme}://{request.url.netloc}{request.url.path}?{urlencode(params)}"}
 
-    return {key: rows, "total": total, "page": page, "pages": pages,
-            "links": {"first": href(1), "last": href(pages), "prev": href(page - 1) if page > 1 else {},
-                      "next": href(page + 1) if page < pages else {}}}
+def _requested_inventory_page(q) -> Page:
+    # The OAS copy calls the page size `limit`; newer SDKs send `page_size`: both are honoured.
+    return Page(_int(q, "page", 1), _int(q, "page_size", None) or _int(q, "limit", INVENTORY_DEFAULT_PAGE_SIZE))
 
 
 # ---- renderers ------------------------------------------------------------------------------------------
@@ -183,6 +185,15 @@ def render_level(backend: ShipStationBackend, level: Level) -> dict:
             "inventory_location_id": se(level.location_id)}
 
 
+def render_fulfillment(backend: ShipStationBackend, f: Fulfillment) -> dict:
+    # Not in the OAS copy; shape from captured webhook resource URLs (reference section 5).
+    return {"fulfillment_id": se(f.fulfillment_id), "shipment_id": se(f.shipment_id),
+            "shipment_number": backend.orders[f.order_id].order_number, "tracking_number": f.tracking_number,
+            "ship_date": v2_format(f.ship_date), "voided": f.voided, "voided_at": v2_format(f.void_date),
+            "fulfillment_provider_code": f.provider_code, "carrier_code": f.carrier_code,
+            "ship_to": address(backend.orders[f.order_id].ship_to)}
+
+
 def render_webhook(hook) -> dict:
     return {"webhook_id": se(hook.id), "url": hook.url, "event": hook.event, "headers": hook.headers}
 
@@ -204,10 +215,9 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
     @api
     async def list_shipments(request: Request):
         q = request.query_params
-        page, size = _int(q, "page", 1), _int(q, "page_size", DEFAULT_PAGE_SIZE)
+        page = _requested_page(q, DEFAULT_PAGE_SIZE)
         status = _enum(q, "shipment_status", ("pending", "processing", "label_purchased", "cancelled"))
-        sort_by = _enum(q, "sort_by", ("modified_at", "created_at"), "created_at")
-        desc = _enum(q, "sort_dir", ("asc", "desc"), "desc") == "desc"
+        sort_by, desc = _sort_order(q)
         cs, ce = _date(q, "created_at_start"), _date(q, "created_at_end")
         ms, me = _date(q, "modified_at_start"), _date(q, "modified_at_end")
         batch = parse_se(q.get("batch_id"), "batch_id")
@@ -236,8 +246,7 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
                 and (external is None or backend.orders[r[4]].external_shipment_id == external)]
         key = (lambda r: (r[1], r[2])) if sort_by == "modified_at" else (lambda r: (r[0], r[2]))
         rows.sort(key=key, reverse=desc)
-        chunk = [r[5]() for r in rows[(page - 1) * size: page * size]]
-        return json_response(paged(request, "shipments", chunk, len(rows), page, size))
+        return json_response(v2_answer(request, "shipments", rows, page, lambda r: r[5]()))
 
     @api
     async def get_shipment(request: Request):
@@ -302,10 +311,9 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
     @api
     async def list_labels(request: Request):
         q = request.query_params
-        page, size = _int(q, "page", 1), _int(q, "page_size", DEFAULT_PAGE_SIZE)
+        page = _requested_page(q, DEFAULT_PAGE_SIZE)
         status = _enum(q, "label_status", ("processing", "completed", "error", "voided"))
-        sort_by = _enum(q, "sort_by", ("modified_at", "created_at"), "created_at")
-        desc = _enum(q, "sort_dir", ("asc", "desc"), "desc") == "desc"
+        sort_by, desc = _sort_order(q)
         cs, ce = _date(q, "created_at_start"), _date(q, "created_at_end")
         sid, batch = parse_se(q.get("shipment_id"), "shipment_id"), parse_se(q.get("batch_id"), "batch_id")
         carrier = q.get("carrier_id")
@@ -318,24 +326,17 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
                 and _within(s.created, cs, ce)]
         rows.sort(key=(lambda s: (s.modified, s.label_id)) if sort_by == "modified_at" else
                   (lambda s: (s.created, s.label_id)), reverse=desc)
-        chunk = [render_label(backend, s, base(request)) for s in rows[(page - 1) * size: page * size]]
-        return json_response(paged(request, "labels", chunk, len(rows), page, size))
+        return json_response(v2_answer(request, "labels", rows, page,
+                                       lambda s: render_label(backend, s, base(request))))
 
     @api
     async def list_fulfillments(request: Request):
-        # Not in the OAS copy; shape from captured webhook resource URLs (reference section 5).
         q = request.query_params
-        page, size = _int(q, "page", 1), _int(q, "page_size", DEFAULT_PAGE_SIZE)
+        page = _requested_page(q, DEFAULT_PAGE_SIZE)
         sid, fid = parse_se(q.get("shipment_id"), "shipment_id"), parse_se(q.get("fulfillment_id"), "fulfillment_id")
         rows = [f for f in backend.fulfillments
                 if (sid is None or f.shipment_id == sid) and (fid is None or f.fulfillment_id == fid)]
-        chunk = [{"fulfillment_id": se(f.fulfillment_id), "shipment_id": se(f.shipment_id),
-                  "shipment_number": backend.orders[f.order_id].order_number, "tracking_number": f.tracking_number,
-                  "ship_date": v2_format(f.ship_date), "voided": f.voided, "voided_at": v2_format(f.void_date),
-                  "fulfillment_provider_code": f.provider_code, "carrier_code": f.carrier_code,
-                  "ship_to": address(backend.orders[f.order_id].ship_to)}
-                 for f in rows[(page - 1) * size: page * size]]
-        return json_response(paged(request, "fulfillments", chunk, len(rows), page, size))
+        return json_response(v2_answer(request, "fulfillments", rows, page, lambda f: render_fulfillment(backend, f)))
 
     @api
     async def list_warehouses(request: Request):
@@ -347,24 +348,21 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
     @api
     async def list_products(request: Request):
         q = request.query_params
-        page = _int(q, "page", 1)
-        size = _int(q, "page_size", 100)
-        if size > 100:
+        page = _requested_page(q, 100)
+        if page.size > 100:
             raise v2_validation("page_size must be 100 or less")
         sku = q.get("sku")
         products = ([backend.products[sku]] if sku in backend.products else []) if sku else \
             sorted(backend.products.values(), key=lambda p: p.product_id)
-        chunk = [{"product_id": p.product_id, "sku": p.sku, "name": p.name, "upc": p.upc, "thumbnail_url": None,
-                  "price": {"currency": "usd", "amount": p.price}} for p in products[(page - 1) * size: page * size]]
-        return json_response(paged(request, "products", chunk, len(products), page, size))
+        return json_response(v2_answer(request, "products", products, page, lambda p: {
+            "product_id": p.product_id, "sku": p.sku, "name": p.name, "upc": p.upc, "thumbnail_url": None,
+            "price": {"currency": "usd", "amount": p.price}}))
 
     # ---- inventory (add-on) ----------------------------------------------------------------------------
     @inventory_api
     async def list_inventory(request: Request):
         q = request.query_params
-        page = _int(q, "page", 1)
-        # The OAS copy calls the page size `limit`; newer SDKs send `page_size`: both are honoured.
-        size = _int(q, "page_size", None) or _int(q, "limit", INVENTORY_DEFAULT_PAGE_SIZE)
+        page = _requested_inventory_page(q)
         group_by = _enum(q, "group_by", ("warehouse", "location"))
         wid = parse_se(q.get("inventory_warehouse_id"), "inventory_warehouse_id")
         lid = parse_se(q.get("inventory_location_id"), "inventory_location_id")
@@ -382,11 +380,9 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
                 row["allocated"] += lv.allocated
                 row["available"] += lv.available
             rows = [sums[k] for k in sorted(sums)]
-            return json_response(paged(request, "inventory", rows[(page - 1) * size: page * size], len(rows),
-                                       page, size))
-        levels, total = backend.level_page(sku, wid, lid, (page - 1) * size, size)
-        return json_response(paged(request, "inventory", [render_level(backend, lv) for lv in levels], total,
-                                   page, size))
+            return json_response(v2_answer(request, "inventory", rows, page))
+        levels, total = backend.level_page(sku, wid, lid, page.offset, page.size)
+        return json_response(v2_page(request, "inventory", [render_level(backend, lv) for lv in levels], total, page))
 
     @inventory_api
     async def change_inventory(request: Request):
@@ -443,11 +439,10 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
     @inventory_api
     async def list_inventory_warehouses(request: Request):
         q = request.query_params
-        page, size = _int(q, "page", 1), _int(q, "page_size", None) or _int(q, "limit", INVENTORY_DEFAULT_PAGE_SIZE)
+        page = _requested_inventory_page(q)
         rows = [{"inventory_warehouse_id": se(w.id), "name": w.name, "created_at": v2_format(w.created),
                  "updated_at": v2_format(w.updated)} for w in backend.inv_warehouses.values()]
-        return json_response(paged(request, "inventory_warehouses", rows[(page - 1) * size: page * size],
-                                   len(rows), page, size))
+        return json_response(v2_answer(request, "inventory_warehouses", rows, page))
 
     @inventory_api
     async def create_inventory_warehouse(request: Request):
@@ -464,12 +459,11 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
     @inventory_api
     async def list_inventory_locations(request: Request):
         q = request.query_params
-        page, size = _int(q, "page", 1), _int(q, "page_size", None) or _int(q, "limit", INVENTORY_DEFAULT_PAGE_SIZE)
+        page = _requested_inventory_page(q)
         rows = [{"inventory_location_id": se(loc.id), "name": loc.name,
                  "inventory_warehouse_id": se(loc.warehouse_id), "created_at": v2_format(loc.created),
                  "updated_at": v2_format(loc.updated)} for loc in backend.inv_locations.values()]
-        return json_response(paged(request, "inventory_locations", rows[(page - 1) * size: page * size],
-                                   len(rows), page, size))
+        return json_response(v2_answer(request, "inventory_locations", rows, page))
 
     @inventory_api
     async def create_inventory_location(request: Request):
