@@ -366,6 +366,21 @@ def short_retries(seconds: int):
         HttpStatusErrorHandler.max_time = original
 
 
+@contextlib.contextmanager
+def short_rate_window(w: World, seconds: float):
+    """ShipStation's 60 s rate window shortened to `seconds` on the emulator and, in process, in the connectors'
+    pacing (never a config field: the real window is always 60 s), so a limit's whole cycle fits a test."""
+    from shipstation_lib import pacing
+
+    original = pacing.WINDOW_SECONDS
+    w.control("ss", "rate-limits", {"window_seconds": seconds, "reset_windows": True})
+    pacing.WINDOW_SECONDS = seconds
+    try:
+        yield
+    finally:
+        pacing.WINDOW_SECONDS = original
+
+
 # ---- the syncs ------------------------------------------------------------------------------------------------
 
 @dataclass

@@ -130,3 +130,37 @@ def test_shipstation_key_revoked_mid_sync_stops_with_an_error_naming_the_key(tmp
         assert "v2 API key of this connection" in message and "API Settings" in message, message
         assert rel.leaked_secrets(sync.secrets(), [message]) == []
         assert sum(a["outcome"] == "failed" for a in sync.audit_lines()) <= 1  # nothing more sent with a dead key
+
+
+def test_shipstation_rate_limit_shrinking_mid_sync_is_waited_out_and_every_stock_level_converges(tmp_path, guard):
+    # ShipStation's window is 60 s (the soak's case); 3 s on the emulator and in the connector's pacing lets the
+    # shrunken limit refuse, and reset, several times within a few seconds.
+    window, shrunk_to = 3, 6
+    _, logs = guard
+    with rel.world(seed=46, items=20, locations=2) as w, rel.short_rate_window(w, window):
+        sync = rel.Sync2(w, tmp_path)
+        w.control("ss", "latency", {"ms": 30})
+        assert len(rel.stock_mismatches(w)) > 3 + shrunk_to  # writes left after the shrink for more than a window
+        shrunk_at: list[float] = []
+
+        def shrink():
+            shrunk_at.append(time.monotonic())
+            w.control("ss", "rate-limits", {"v2": shrunk_to})  # from ShipStation's 200
+        watcher = when_audited(sync, 3, shrink, outcome="updated")
+        started = time.monotonic()
+        outcome = sync.run()
+        finished = time.monotonic()
+        watcher.join(timeout=30)
+        assert watcher.fired and outcome.error is None, outcome.describe()
+        # About 3 windows; a client still pacing on 60 s windows would sit out a whole minute per 429.
+        assert finished - started < 40, f"{finished - started:.0f} s"
+        assert rel.stock_mismatches(w) == {}
+        assert not any(a["outcome"] == "failed" for a in sync.audit_lines())
+
+        refused = kit.stats(w.ss)["rate_limited"]["v2"]
+        assert refused >= 1  # the shrink bit: the sync was held back by ShipStation's 429s
+        # Each 429 was waited out: no request came back inside the window it was refused in, hence at most one
+        # refusal per window since the shrink (a client retrying on its own schedule would pile them up).
+        assert w.control("ss", "rate-limits", {})["early_retries"]["v2"] == 0
+        assert refused <= (finished - shrunk_at[0]) / window + 1, refused
+        assert rel.leaked_secrets(sync.secrets(), logs.lines + sync.texts()) == []

@@ -78,7 +78,8 @@ def fresh(emulator):
     control(emulator, "reset")
     creds = requests.get(f"{base}/__emulator/credentials").json()
     control(emulator, "credentials", {k: creds[k] for k in ("v1_api_key", "v1_api_secret", "v2_api_key")})
-    control(emulator, "rate-limits", {"v1": 100000, "v2": 100000, "v2_headers": False, "reset_windows": True})
+    control(emulator, "rate-limits", {"v1": 100000, "v2": 100000, "v2_headers": False, "window_seconds": 60,
+                                      "reset_windows": True})
     control(emulator, "faults", {"rate": 0})
     control(emulator, "inventory-addon", {"enabled": True})
     yield
@@ -184,6 +185,35 @@ def test_v2_rate_limit_answers_429_with_retry_after_and_v2_body(emulator, oas):
     assert oas.component_errors("error_response_body", over.json()) == []
     control(emulator, "rate-limits", {"v2": 3, "v2_headers": True, "reset_windows": True})
     assert v2(emulator, "/v2/warehouses").headers["X-Rate-Limit-Remaining"] == "2"
+
+
+def test_a_shortened_rate_window_counts_down_its_real_remaining_seconds_on_both_apis(emulator):
+    limits = control(emulator, "rate-limits", {"v1": 2, "v2": 2, "v2_headers": True, "window_seconds": 3,
+                                               "reset_windows": True})
+    assert limits["window_seconds"] == 3
+    for call in (lambda: v1(emulator, "/stores"), lambda: v2(emulator, "/v2/warehouses")):
+        assert [call().status_code for _ in range(2)] == [200, 200]
+        over = call()
+        assert over.status_code == 429
+        # a countdown of the 3 s window just opened, rounded up; not the 60 s of the default window
+        assert over.headers["Retry-After"] == over.headers["X-Rate-Limit-Reset"] == "3"
+    control(emulator, "clock/advance", {"seconds": 1.5})
+    early = v2(emulator, "/v2/warehouses")
+    assert early.status_code == 429 and early.headers["Retry-After"] == "2"
+    assert control(emulator, "rate-limits")["early_retries"] == {"v1": 0, "v2": 1}  # it came back too soon
+    control(emulator, "clock/advance", {"seconds": 1.5})  # the window is over, as Retry-After said
+    for call in (lambda: v1(emulator, "/stores"), lambda: v2(emulator, "/v2/warehouses")):
+        again = call()
+        assert again.status_code == 200 and again.headers["X-Rate-Limit-Remaining"] == "1"
+        assert again.headers["X-Rate-Limit-Reset"] == "3"  # a new window opened with this call
+    assert control(emulator, "rate-limits")["early_retries"] == {"v1": 0, "v2": 1}
+
+
+@pytest.mark.parametrize("seconds", [0, -3, "soon"])
+def test_a_rate_window_that_is_no_length_is_refused(emulator, seconds):
+    answer = requests.post(f"{emulator.base_url}/__emulator/rate-limits", json={"window_seconds": seconds})
+    assert answer.status_code == 400, answer.text
+    assert control(emulator, "rate-limits")["window_seconds"] == 60
 
 
 # ---- v1 dates and filters ---------------------------------------------------------------------------------

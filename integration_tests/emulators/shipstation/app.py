@@ -54,7 +54,8 @@ class EmulatorApp:
             Route("/{path:path}", fallback, methods=any_method)]
         starlette = Starlette(routes=table)
         faulted = FaultMiddleware(starlette, self.injector,
-                                  lambda status: fault_response(_current_path.get(), status))
+                                  lambda status: fault_response(_current_path.get(), status,
+                                                                self.backend.v2_limiter.window_seconds))
         self.asgi = _RememberPath(faulted)
 
     async def __call__(self, scope, receive, send) -> None:

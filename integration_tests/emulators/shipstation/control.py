@@ -61,11 +61,19 @@ def routes(backend: ShipStationBackend, injector: FaultInjector) -> list[Route]:
             backend.v2_limiter.limit = int(body["v2"])
         if "v2_headers" in body:
             backend.v2_rate_headers = bool(body["v2_headers"])
+        if "window_seconds" in body:
+            # Both APIs count in 60 s windows; a shorter one lets a test see limits reset within its time.
+            seconds = float(body["window_seconds"])
+            if not 0 < seconds <= 3600:
+                raise ControlError("window_seconds must be more than 0 and at most 3600")
+            backend.v1_limiter.window_seconds = backend.v2_limiter.window_seconds = seconds
         if body.get("reset_windows"):
             backend.v1_limiter.clear()
             backend.v2_limiter.clear()
         return {"v1": backend.v1_limiter.limit, "v2": backend.v2_limiter.limit,
-                "v2_headers": backend.v2_rate_headers}
+                "v2_headers": backend.v2_rate_headers, "window_seconds": backend.v2_limiter.window_seconds,
+                "early_retries": {"v1": backend.v1_limiter.early_retries,
+                                  "v2": backend.v2_limiter.early_retries}}
 
     def revoke(body, request):
         api = body.get("api")

@@ -5,7 +5,10 @@ Raise a V1Error / V2Error from anywhere below a route; the app turns it into the
 from __future__ import annotations
 
 import json
+import math
 import uuid
+
+from .ratelimit import WINDOW_SECONDS
 
 V1_UNAUTHORIZED_HTML = (b"<html><head><title>401 - Unauthorized</title></head>"
                         b"<body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1>"
@@ -87,16 +90,21 @@ def v2_server_error(status: int) -> V2Error:
     return V2Error(status, "system", "unspecified", "An unexpected error occurred. Please try again later.")
 
 
-def fault_response(path: str, status: int) -> tuple[int, dict[str, str], bytes]:
-    """The real API's answer for an injected fault, in the shape of the API the path belongs to."""
+def fault_response(path: str, status: int, retry_after: float = WINDOW_SECONDS) -> tuple[int, dict[str, str], bytes]:
+    """The real API's answer for an injected fault, in the shape of the API the path belongs to.
+
+    An injected 429 is not counted in any window, so it says to wait a whole one (`retry_after`: the
+    emulator's window length; the real API never asks for more than its 60 s window)."""
+    retry_after = math.ceil(retry_after)  # whole seconds on the wire, as the real header
     if path.startswith("/v2/"):
         if status == 429:
-            err = v2_rate_limited(60)
+            err = v2_rate_limited(retry_after)
         else:
             err = v2_server_error(status)
         return status, {"content-type": "application/json", **err.headers}, json.dumps(err.body()).encode()
     if status == 429:
-        return 429, {"content-type": "application/json", "Retry-After": "60"}, json.dumps(V1_TOO_MANY).encode()
+        return 429, {"content-type": "application/json", "Retry-After": str(retry_after)}, \
+            json.dumps(V1_TOO_MANY).encode()
     # v1 5xx: ASP.NET's generic error (UNCONFIRMED text); gateways in front (502/503) send HTML, but JSON keeps
     # one shape for clients to parse.
     return status, {"content-type": "application/json"}, json.dumps(

@@ -1,7 +1,9 @@
-"""Fixed 60-second windows per key on the emulator clock, as both ShipStation APIs count.
+"""Fixed windows per key on the emulator clock, as both ShipStation APIs count: 60 s, as the real API, unless a
+test shortens them (`POST /__emulator/rate-limits {"window_seconds": 3}`) to see a whole limit cycle in seconds.
 
-A window opens at a key's first request and lasts 60 s; `X-Rate-Limit-Reset` is the countdown (seconds left),
-not a timestamp (D1 requirements; a live capture showed limit 40, remaining 29, reset 22).
+A window opens at a key's first request and lasts `window_seconds`; `X-Rate-Limit-Reset` (and a 429's
+`Retry-After`) is the countdown (seconds left, rounded up), not a timestamp (D1 requirements; a live capture
+showed limit 40, remaining 29, reset 22).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ class Decision:
     allowed: bool
     limit: int
     remaining: int
-    reset: int  # whole seconds until the window ends
+    reset: int  # whole seconds until the window ends, rounded up
 
     def headers(self) -> dict[str, str]:
         return {"X-Rate-Limit-Limit": str(self.limit), "X-Rate-Limit-Remaining": str(self.remaining),
@@ -25,24 +27,32 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, window_seconds: float = WINDOW_SECONDS) -> None:
         self.limit = limit
-        self._windows: dict[str, tuple[float, int]] = {}  # key -> (window start, requests counted)
+        self.window_seconds = window_seconds  # changed mid-window, it applies to the windows already open too
+        # A request from a key already refused in the same window: a client that did not wait out the Retry-After
+        # it was given (it rounds up, so waiting it always lands in the next window). Tests read it to prove a
+        # client obeys 429s; only meaningful for a client sending one request at a time.
+        self.early_retries = 0
+        self._windows: dict[str, tuple[float, int, bool]] = {}  # key -> (window start, counted, refused yet)
         self._lock = threading.Lock()
 
     def hit(self, key: str, now: float) -> Decision:
         with self._lock:
-            start, count = self._windows.get(key, (now, 0))
-            if now >= start + WINDOW_SECONDS:
-                start, count = now, 0
-            reset = max(1, math.ceil(start + WINDOW_SECONDS - now))
+            start, count, refused = self._windows.get(key, (now, 0, False))
+            if now >= start + self.window_seconds:
+                start, count, refused = now, 0, False
+            elif refused:
+                self.early_retries += 1
+            reset = max(1, math.ceil(start + self.window_seconds - now))
             if count >= self.limit:
-                self._windows[key] = (start, count)
+                self._windows[key] = (start, count, True)
                 return Decision(False, self.limit, 0, reset)
             count += 1
-            self._windows[key] = (start, count)
+            self._windows[key] = (start, count, refused)
             return Decision(True, self.limit, self.limit - count, reset)
 
     def clear(self) -> None:
         with self._lock:
             self._windows.clear()
+            self.early_retries = 0
