@@ -6,6 +6,7 @@ from typing import Any, Iterable, Mapping
 from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (AirbyteConnectionStatus, AirbyteMessage, ConfiguredAirbyteCatalog,
                                 ConnectorSpecification, FailureType, Status, Type)
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_audit import AuditTrail
 from netsuite_lib.check import diagnose
@@ -49,7 +50,7 @@ class DestinationNetsuiteFulfillment(Destination):
         except ValueError as error:
             raise AirbyteTracedException(message=str(error), failure_type=FailureType.config_error) from None
         batch_size = int(config.get("batch_size") or DEFAULT_BATCH_SIZE)
-        audit = AuditTrail(logger, CONNECTOR, config.get("audit_file") or None)
+        audit = AuditTrail(logger, CONNECTOR, config.get("audit_file") or None, scrub=filter_secrets)
         writer = FulfillmentWriter(client, audit, settings)
         ignored: set[str] = set()
         buffer: list[Mapping[str, Any]] = []

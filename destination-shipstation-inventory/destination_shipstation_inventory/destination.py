@@ -6,6 +6,7 @@ from typing import Any, Iterable, Mapping
 from airbyte_cdk.destinations import Destination
 from airbyte_cdk.models import (AirbyteConnectionStatus, AirbyteMessage, ConfiguredAirbyteCatalog,
                                 ConnectorSpecification, FailureType, Status, Type)
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_audit import AuditTrail, Outcome
 from shipstation_lib.check import diagnose
@@ -56,7 +57,7 @@ class DestinationShipstationInventory(Destination):
             raise AirbyteTracedException(
                 message="Stock can only be written through ShipStation's v2 Inventory API, and this is a v1 key.",
                 failure_type=FailureType.config_error)
-        audit = AuditTrail(logger, CONNECTOR, config.get("audit_file"))
+        audit = AuditTrail(logger, CONNECTOR, config.get("audit_file"), scrub=filter_secrets)
         orders = OrderWriter(client, audit, logger, ShipMethodMap.from_config(config.get("ship_method_map")),
                              dry_run=bool(config.get("dry_run")))
         pending_orders: list = []

@@ -237,6 +237,10 @@ class _Fake(BaseHTTPRequestHandler):
             self.rfile.read(length)
         type(self).seen.append(f"{self.command} {self.path}")
         status, content_type, body = type(self).answer
+        if body is ECHO:  # a misconfigured proxy's debug page, listing the credentials the request carried
+            sent = [v for k, v in self.headers.items() if k.lower() in ("authorization", "api-key")]
+            names = [part.strip() for value in sent for part in value.split(",") if "_key" in part or "_token" in part]
+            body = f"{names or sent} {self.command} {self.path}".encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -258,6 +262,7 @@ def fake():
     server.shutdown()
 
 
+ECHO = object()
 HTML = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>cloudflare</body></html>"
 MALFORMED = {
     "html page (200)": (200, "text/html", HTML),
@@ -400,3 +405,45 @@ def test_a_broken_answer_to_one_fulfillment_stops_the_sync_naming_the_request_an
     again = list(DestinationNetsuiteFulfillment().write(config, kit.catalog(), msgs[2:]))
     assert len(again) == 2
     assert [len(kit.fulfillments(netsuite, t)) for t in tranids] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("which", ["destination-netsuite-fulfillment", "destination-shipstation-inventory"])
+def test_an_answer_quoting_the_request_puts_no_credential_in_the_error_or_the_audit_file(netsuite, shipstation, fake,
+                                                                                       which, tmp_path, capsys):
+    from airbyte_cdk.models import (AirbyteStream, ConfiguredAirbyteCatalog, ConfiguredAirbyteStream,
+                                    DestinationSyncMode, SyncMode)
+    from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
+    from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+    from destination_netsuite_fulfillment import DestinationNetsuiteFulfillment
+    from destination_shipstation_inventory import DestinationShipstationInventory
+
+    audit_file = tmp_path / "audit.jsonl"
+    if which == "destination-netsuite-fulfillment":
+        destination = DestinationNetsuiteFulfillment()
+        config = {**netsuite_config(netsuite.base_url), "base_url": fake, "audit_file": str(audit_file)}
+        catalog, messages = kit.catalog(), kit.messages([kit.shipment("SO-1", [("A", 1)])])
+        secrets = [config["credentials"][k] for k in ("consumer_key", "token_id")]  # what an OAuth header names
+    else:
+        destination = DestinationShipstationInventory()
+        config = {**shipstation_config(shipstation.base_url), "base_url": fake, "audit_file": str(audit_file)}
+        row = {"item_id": 1, "sku": "MUG-1", "location_id": 1, "location_name": "Main Warehouse",
+               "quantity_available": 3, "quantity_on_hand": 3}
+        catalog = ConfiguredAirbyteCatalog(streams=[ConfiguredAirbyteStream(
+            stream=AirbyteStream(name="stock", json_schema={}, supported_sync_modes=[SyncMode.full_refresh]),
+            sync_mode=SyncMode.full_refresh, destination_sync_mode=DestinationSyncMode.overwrite)])
+        messages = [kit.record_message(row, stream="stock"), kit.state_message("s1")]
+        secrets = [config["credentials"]["api_key"]]
+    # As the connector's entrypoint does before a write: the config's secrets are registered for masking.
+    update_secrets(get_secrets(destination.spec(rel.LOGGER).connectionSpecification, config))
+    _Fake.answer, _Fake.seen = (404, "text/plain", ECHO), []
+    with pytest.raises(Exception) as stopped:
+        list(destination.write(config, catalog, messages))
+    assert _Fake.seen, "the destination asked the fake server something"
+    error = stopped.value
+    assert any(secret in str(rel.root_error(error)) for secret in secrets), "the answer did quote a credential"
+    capsys.readouterr()
+    # What the platform sees: the error as the connector's entrypoint prints it; and the audit file.
+    (error if isinstance(error, AirbyteTracedException) else AirbyteTracedException.from_exception(error)).emit_message()
+    said = capsys.readouterr().out + (audit_file.read_text() if audit_file.exists() else "")
+    assert "404" in said  # the answer was reported ...
+    assert [s for s in secrets if s in said] == []  # ... without the credentials it quoted

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 
 class Outcome(str, Enum):
@@ -26,9 +26,15 @@ class Outcome(str, Enum):
 
 
 class AuditTrail:
-    def __init__(self, logger: logging.Logger, connector: str, audit_file: str | None = None) -> None:
+    def __init__(self, logger: logging.Logger, connector: str, audit_file: str | None = None,
+                 scrub: Callable[[str], str] | None = None) -> None:
+        """`scrub` rewrites each line before it is written anywhere: a reason can quote an API's answer, and an
+        answer can echo what it was sent. The connectors pass the CDK's `filter_secrets`, which masks every
+        secret of the config and every token registered during the sync; the log line is masked by the CDK's
+        logger anyway, the audit file only by this."""
         self._logger = logger
         self._connector = connector
+        self._scrub = scrub or (lambda text: text)
         self._path = Path(audit_file).expanduser() if audit_file else None
         self._lock = threading.Lock()
         # Only counts are kept in memory, never the entries: a sync of a whole catalogue must not grow with it.
@@ -45,7 +51,7 @@ class AuditTrail:
         if reason:
             entry["reason"] = reason
         entry.update({k: v for k, v in details.items() if v is not None})
-        line = json.dumps(entry, ensure_ascii=False, default=str)
+        line = self._scrub(json.dumps(entry, ensure_ascii=False, default=str))
         with self._lock:
             self.counts[outcome.value] += 1
             if self._path:
