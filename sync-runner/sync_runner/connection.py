@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import audit_log
-from .config import Connection
+from .config import ConfigError, Connection
 from .executables import find_executable
 from .redact import Redactor, secret_values
 from .run_lock import run_lock
@@ -92,7 +94,7 @@ _built: dict[str, tuple[str, tuple]] = {}
 _built_lock = threading.Lock()
 
 
-def _connectors(connection: Connection, destination_config: dict, home: Path) -> tuple:
+def _connectors(connection: Connection, source_config: dict, destination_config: dict, state_home: Path) -> tuple:
     """The PyAirbyte source, destination and state cache of a connection, kept while its configs do not change.
     A fresh PyAirbyte connector object runs `spec` (and the source `discover`) before every sync, each a new
     connector process: kept, a sync costs the two processes that read and write, which is what makes a webhook's
@@ -100,28 +102,45 @@ def _connectors(connection: Connection, destination_config: dict, home: Path) ->
     runner restarts."""
     import airbyte as ab  # about 5 s: paid once per process, at the first run
 
-    fingerprint = json.dumps([connection.source.connector, connection.source.config, connection.streams,
-                              connection.destination.connector, destination_config, str(home)],
+    fingerprint = json.dumps([connection.source.connector, source_config, connection.streams,
+                              connection.destination.connector, destination_config, str(state_home)],
                              sort_keys=True, default=str)
     with _built_lock:
         held = _built.get(connection.name)
         if held is not None and held[0] == fingerprint:
             return held[1]
-        source = ab.get_source(connection.source.connector, config=connection.source.config,
+        source = ab.get_source(connection.source.connector, config=source_config,
                                local_executable=find_executable(connection.source.connector),
                                streams=connection.streams)
         destination = ab.get_destination(connection.destination.connector, config=destination_config,
                                          local_executable=find_executable(connection.destination.connector))
-        cache = ab.caches.DuckDBCache(db_path=home / "state.duckdb", cache_dir=home / "cache")
+        cache = ab.caches.DuckDBCache(db_path=state_home / "state.duckdb", cache_dir=state_home / "cache")
         _built[connection.name] = (fingerprint, (source, destination, cache))
         return source, destination, cache
 
 
+def _replay_source_config(connection: Connection, since: str) -> dict:
+    """The source config of a replay: reading from `since`, with a lookback of zero (the start is the point)."""
+    config = dict(connection.source.config)
+    if connection.source.connector != "source-shipstation":
+        raise ConfigError(f"{connection.name}: a replay re-reads ShipStation's shipments from a date; this "
+                         f"connection reads {connection.source.connector}, whose syncs read whole or from their "
+                         "own overlap window")
+    config["start_date"] = since
+    config["lookback_minutes"] = 0
+    return config
+
+
 def run_connection(connection: Connection, state_dir: Path, progress: Progress = print,
                    extra_secrets: frozenset[str] = frozenset(),
-                   lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> RunSummary:
+                   lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS, since: str | None = None) -> RunSummary:
     """Runs `connection` once and returns its summary; raises RunFailed (message scrubbed of secrets) if the sync
-    fails, ConnectionBusy if another run of it does not end within `lock_wait_seconds`."""
+    fails, ConnectionBusy if another run of it does not end within `lock_wait_seconds`.
+
+    With `since` (an ISO date-time), a replay: the source reads from that moment with state of its own, thrown
+    away after, so the saved state is neither used nor moved. It applies what earlier syncs reported skipped and
+    what no longer falls in the source's lookback (a shipment whose sales order reached NetSuite days late); the
+    destination finds what is already applied and leaves it (`already_present`), so a replay never duplicates."""
     redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
                       | secret_values(connection.destination.config))
     say = lambda text: progress(redact(text))  # noqa: E731
@@ -133,25 +152,35 @@ def run_connection(connection: Connection, state_dir: Path, progress: Progress =
     destination_config = dict(connection.destination.config)
     # The audit file is how the runner learns each record's outcome (see audit_log.py); one the user chose wins.
     audit_file = Path(destination_config.setdefault("audit_file", str(home / "audit.jsonl"))).expanduser()
-    state_db = home / "state.duckdb"
+    source_config = dict(connection.source.config) if since is None else _replay_source_config(connection, since)
+    replay_home = Path(tempfile.mkdtemp(prefix=f"replay-{connection.name}-", dir=home)) if since else None
+    state_db = (replay_home or home) / "state.duckdb"
 
     with run_lock(home / "run.lock", connection.name, lock_wait_seconds):
         started = time.monotonic()
         say(f"{prefix} starting: {connection.source.connector} -> {connection.destination.connector}, "
             f"streams {', '.join(connection.streams)}")
-        say(f"{prefix} state: {state_db} " +
-            ("(resuming from the last run)" if state_db.exists() else "(first run: reading from the start)"))
+        if since:
+            say(f"{prefix} replay from {since}: the saved state is left as it is")
+        else:
+            say(f"{prefix} state: {state_db} " +
+                ("(resuming from the last run)" if state_db.exists() else "(first run: reading from the start)"))
         offset = audit_log.end_offset(audit_file)
         error: Exception | None = None
         records_read = 0
         try:
-            source, destination, cache = _connectors(connection, destination_config, home)
+            source, destination, cache = _connectors(connection, source_config, destination_config,
+                                                     replay_home or home)
             say(f"{prefix} reading and writing")
             with _AuditTicker(audit_file, offset, say, prefix):
                 result = destination.write(source, cache=False, state_cache=cache)
             records_read = result.processed_records
         except Exception as exc:  # PyAirbyte and connector errors of every kind end the run the same way
             error = exc
+        if replay_home:
+            with _built_lock:
+                _built.pop(connection.name, None)  # the next run is a normal one again
+            shutil.rmtree(replay_home, ignore_errors=True)
         entries = audit_log.entries_since(audit_file, offset)
         summary = RunSummary(connection.name, records_read, audit_log.count_outcomes(entries), audit_file,
                              time.monotonic() - started, entries)

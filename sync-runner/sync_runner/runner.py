@@ -25,9 +25,11 @@ class Runner:
                  lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> None:
         self.config, self.progress, self.lock_wait_seconds = config, progress, lock_wait_seconds
 
-    def run(self, name: str) -> RunSummary:
+    def run(self, name: str, since: str | None = None) -> RunSummary:
+        """Runs the named connection once; with `since`, a replay from that moment (see run_connection)."""
         return run_connection(self.config.connection(name), self.config.state_dir, self.progress,
-                              extra_secrets=self.config.secrets, lock_wait_seconds=self.lock_wait_seconds)
+                              extra_secrets=self.config.secrets, lock_wait_seconds=self.lock_wait_seconds,
+                              since=since)
 
     def scheduler(self) -> Scheduler:
         return Scheduler(self.run, {name: c.interval_seconds for name, c in self.config.connections.items()})

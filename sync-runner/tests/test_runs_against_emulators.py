@@ -92,3 +92,32 @@ def test_a_failed_run_says_so_without_showing_a_secret(world, capsys):
     captured = capsys.readouterr()
     assert "stock_to_shipstation failed" in captured.err
     assert not any(secret in captured.out + captured.err for secret in secrets)
+
+
+def test_a_replay_applies_what_an_earlier_run_skipped_and_never_duplicates(world, capsys):
+    ns, ss, config, secrets = world
+    closed, other = kit.unused_orders(ns)[:2]
+    kit.set_order_status(ns, closed, "H")  # closed in NetSuite by mistake when the label is printed
+    kit.control(ss, "labels", {"order_number": closed})
+    kit.control(ss, "clock/advance", {"seconds": 3600})
+    kit.control(ss, "labels", {"order_number": other})
+    out = run_cli(capsys, config, "shipments_to_netsuite", secrets)
+    assert summary_line(out) == {"created": 1, "skipped": 1}
+
+    kit.set_order_status(ns, closed, "B")  # reopened; the label is now behind the saved state
+    out = run_cli(capsys, config, "shipments_to_netsuite", secrets)
+    assert kit.fulfillments(ns, closed) == []  # a normal run does not go back for it
+
+    saved_state = load_config(config).state_dir / "shipments_to_netsuite" / "state.duckdb"
+    before = saved_state.read_bytes()
+    assert main(["run", "shipments_to_netsuite", "--config", str(config), "--since", "2000-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert saved_state.read_bytes() == before  # the replay kept its state apart
+    assert "replay from 2000-01-01T00:00:00Z" in out
+    assert summary_line(out) == {"created": 1, "already_present": 1}
+    assert len(kit.fulfillments(ns, closed)) == 1 and len(kit.fulfillments(ns, other)) == 1
+
+    # The saved state was left alone: the next normal run reads what it would have, and nothing is made twice.
+    summary = run_once(load_config(config), "shipments_to_netsuite", progress=lambda text: None)
+    assert summary.outcomes.get("created", 0) == 0
+    assert [len(kit.fulfillments(ns, n)) for n in (closed, other)] == [1, 1]
