@@ -138,7 +138,9 @@ def main() -> None:
                         help="ShipStation calls a minute per key, emulator and connector alike (both APIs)")
     args = parser.parse_args()
     orders = min(max(args.orders, 10), 2000)
-    logging.getLogger("airbyte").setLevel(logging.WARNING)  # the audit trail goes to its file, not the screen
+    # The audit trail goes to its file, not the screen. Imported first: the CDK sets its logger to INFO on import.
+    import destination_shipstation_inventory  # noqa: F401
+    logging.getLogger("airbyte").setLevel(logging.WARNING)
     print(f"# rate limit: {args.rate_limit} calls/min per key on v1 and v2 (ShipStation's defaults: v1 40, "
           f"v2 200); {orders} NetSuite sales orders generated", flush=True)
 
