@@ -47,14 +47,15 @@ class ShipMethodMap:
         return cls({_norm(r["netsuite_ship_method"]): (r.get("carrier_code"), r.get("service_code"))
                     for r in rows or [] if r.get("netsuite_ship_method")})
 
-    def resolve(self, ship_method: str | None) -> tuple[str | None, str | None, str | None]:
+    def resolve(self, ship_method: str | None, shown_as: str = "the requested service"
+                ) -> tuple[str | None, str | None, str | None]:
         """(carrier code, service code, note): an unknown method is imported without them, and said so."""
         if not ship_method:
             return None, None, None
         hit = self.entries.get(_norm(ship_method))
         if hit is None:
             return None, None, (f"NetSuite ship method '{ship_method}' is not in the ship method map: imported "
-                                "without carrier and service (the packer sees it as the requested service)")
+                                f"without carrier and service (the packer sees it as {shown_as})")
         return hit[0], hit[1], None
 
 
@@ -107,10 +108,24 @@ def v1_order(record: Mapping[str, Any], ship_methods: ShipMethodMap) -> tuple[di
     return body, note
 
 
-def v2_notes(record: Mapping[str, Any]) -> str | None:
-    """v2 create takes no confirmation, tags or internal notes (stored OAS create_shipment_request), so
+V2_SHIP_VIA_SHOWN_AS = "'Ship via' in the shipment's notes"
+
+
+def v2_ship_via(record: Mapping[str, Any], ship_methods: "ShipMethodMap | None") -> str | None:
+    """The NetSuite ship method for the packer, with the mapped carrier and service when there are some: the v2
+    create request has no service field (only a carrier account id), so the notes are where it can go."""
+    method = record.get("ship_method")
+    if not method:
+        return None
+    carrier, service, _ = (ship_methods or ShipMethodMap()).resolve(method)
+    mapped = "/".join(code for code in (carrier, service) if code)
+    return f"Ship via: {method}" + (f" ({mapped})" if mapped else "")
+
+
+def v2_notes(record: Mapping[str, Any], ship_methods: "ShipMethodMap | None" = None) -> str | None:
+    """v2 create takes no confirmation, service, tags or internal notes (stored OAS create_shipment_request), so
     everything the packer must see goes into the buyer notes."""
-    parts = [record.get("delivery_instructions")]
+    parts = [record.get("delivery_instructions"), v2_ship_via(record, ship_methods)]
     if record.get("authority_to_leave"):
         parts.append("Authority to leave: yes")
     if record.get("signature_required"):
@@ -120,7 +135,7 @@ def v2_notes(record: Mapping[str, Any]) -> str | None:
     return " | ".join(p for p in parts if p) or None
 
 
-def v2_shipment(record: Mapping[str, Any], revision: int = 1) -> dict:
+def v2_shipment(record: Mapping[str, Any], revision: int = 1, ship_methods: ShipMethodMap | None = None) -> dict:
     customer = record.get("customer") or {}
     a = record.get("ship_to") or {}
     return {
@@ -132,7 +147,7 @@ def v2_shipment(record: Mapping[str, Any], revision: int = 1) -> dict:
                     "country_code": a.get("country") or "US", "address_residential_indicator": "unknown"},
         "items": [{"name": line.get("name"), "sku": line.get("sku"), "quantity": int(round(line["quantity"])),
                    "external_order_item_id": str(line["line_id"])} for line in record.get("lines") or []],
-        "notes_from_buyer": v2_notes(record),
+        "notes_from_buyer": v2_notes(record, ship_methods),
     }
 
 

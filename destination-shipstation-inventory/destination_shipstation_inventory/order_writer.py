@@ -24,7 +24,8 @@ from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import V1
 from shipstation_lib.errors import KeyRefused, ShipStationError, credential_refused
 
-from .order_mapping import ShipMethodMap, order_key, parse_revision, v1_order, v2_same, v2_shipment
+from .order_mapping import (V2_SHIP_VIA_SHOWN_AS, ShipMethodMap, order_key, parse_revision, v1_order, v2_same,
+                            v2_shipment)
 
 STREAM = "orders_to_ship"
 LIST_PAGE_SIZE = 500  # v1's maximum; v2 states none (UNCONFIRMED), and further pages are followed anyway
@@ -184,8 +185,8 @@ class OrderWriter:
             return self._report(key, Outcome.SKIPPED, "nothing left to ship on this NetSuite order", **base)
         if not (record.get("ship_to") or {}).get("street1"):
             return self._report(key, Outcome.SKIPPED, "the NetSuite order has no ship-to address", **base)
-        _, _, note = self.ship_methods.resolve(record.get("ship_method"))
-        if held is not None and v2_same(v2_shipment(record, revision), held):
+        _, _, note = self.ship_methods.resolve(record.get("ship_method"), V2_SHIP_VIA_SHOWN_AS)
+        if held is not None and v2_same(v2_shipment(record, revision, self.ship_methods), held):
             return self._report(key, Outcome.UNCHANGED, None, **base, note=None if status != "cancelled" else
                                 "cancelled in ShipStation and unchanged in NetSuite: not recreated")
         if self.dry_run:
@@ -196,7 +197,7 @@ class OrderWriter:
         # is missing from ShipStation until the next sync (state is held back), never there twice.
         if held is not None and status != "cancelled" and not self._cancel_v2(record, held):
             return
-        self._to_create[key] = (record, v2_shipment(record, revision + 1), held, note)
+        self._to_create[key] = (record, v2_shipment(record, revision + 1, self.ship_methods), held, note)
         if len(self._to_create) >= CREATE_BATCH:
             self._create_v2()
 

@@ -12,7 +12,6 @@ One scenario per ShipStation API version, paired with a NetSuite auth method as 
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -21,11 +20,12 @@ import requests
 
 # Without it PyAirbyte fetches Airbyte's connector registry, which it does not need for local executables.
 os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
-ab = pytest.importorskip("airbyte")
+pytest.importorskip("airbyte")
 
 from emulators import fulfillment_testkit as kit  # noqa: E402
 from emulators.configs import netsuite_config, shipstation_config  # noqa: E402
 from emulators.netsuite import start_emulator as start_netsuite  # noqa: E402
+from emulators.orders_testkit import add_order_to_ship, change_order, run  # noqa: E402
 from emulators.shipstation import start_emulator as start_shipstation  # noqa: E402
 from webhook_relay.config import RelayConfig  # noqa: E402
 from webhook_relay.relay import Relay  # noqa: E402
@@ -33,30 +33,14 @@ from webhook_relay.server import RelayServer, free_port  # noqa: E402
 from webhook_relay.subscriptions import SubscriptionManager  # noqa: E402
 from webhook_relay.trigger import CallableTrigger  # noqa: E402
 
-BIN = Path(sys.executable).parent
 MERCHANT = dict(seed=29, items=8, locations=2, customers=3, orders=2)
 TWIN_NUMBER = "SO-TWIN"
 FULFILLMENT_WAIT_S = 40
 
 
 def add_twin(ns, skus_and_quantities: list[tuple[str, int]]) -> int:
-    """A new sales order numbered TWIN_NUMBER, with a ship-to address (ShipStation needs one)."""
-    order_id = kit.add_sales_order(ns, TWIN_NUMBER, skus_and_quantities)
-    db = ns.backend.db
-    with db.lock:
-        db.conn.execute("INSERT INTO transactionshippingaddress VALUES (?,?,NULL,?,NULL,?,?,?,?,NULL)",
-                        (order_id, f"Twin {order_id}", f"{order_id} Elm St", "Austin", "TX", "78701", "US"))
-        db.conn.execute('UPDATE "transaction" SET shippingaddress = ? WHERE id = ?', (order_id, order_id))
-        db.version += 1
-    return order_id
-
-
-def change_delivery_instructions(ns, order_id: int, text: str) -> None:
-    db = ns.backend.db
-    with db.lock:
-        db.conn.execute('UPDATE "transaction" SET custbody_delivery_instructions = ?, lastmodifieddate = ? '
-                        "WHERE id = ?", (text, "2026-11-22 11:00:00", order_id))
-        db.version += 1
+    """A new sales order numbered TWIN_NUMBER, ready to ship."""
+    return add_order_to_ship(ns, TWIN_NUMBER, skus_and_quantities)
 
 
 def fulfillments_of(ns, sales_order_id: int) -> list[dict]:
@@ -74,14 +58,6 @@ def fulfillments_of(ns, sales_order_id: int) -> list[dict]:
 def ordered_lines(ns, sales_order_id: int) -> list[tuple[int, float]]:
     return sorted((r["line"], r["qty"]) for r in kit.sql(ns, f"""SELECT id AS line, -quantity AS qty
         FROM transactionline WHERE "transaction" = {int(sales_order_id)} AND mainline = 'F'"""))
-
-
-def run(source_name: str, source_config: dict, stream: str, destination_name: str, destination_config: dict,
-        state_file: Path) -> None:
-    source = ab.get_source(source_name, local_executable=BIN / source_name, config=source_config, streams=[stream])
-    destination = ab.get_destination(destination_name, local_executable=BIN / destination_name,
-                                     config=destination_config)
-    destination.write(source, cache=False, state_cache=ab.caches.DuckDBCache(db_path=state_file))
 
 
 def start_relay(ss, api_version: str, database: Path, sync) -> RelayServer:
@@ -122,7 +98,8 @@ def test_a_netsuite_order_shipped_in_shipstation_is_fulfilled_on_its_own_sales_o
         imported = {line["key"]: line["outcome"] for line in kit.outcomes(import_audit)}
         assert imported[f"ns-{first_twin}"] == imported[f"ns-{second_twin}"] == "created"
         # Changed in NetSuite after the import: v1 updates the order, v2 replaces the unlabelled shipment.
-        change_delivery_instructions(ns, second_twin, "Leave with the neighbour")
+        change_order(ns, second_twin, modified="2026-11-22 11:00:00",
+                     custbody_delivery_instructions="Leave with the neighbour")
         before = len(kit.outcomes(import_audit))
         run("source-netsuite-inventory", ns_config, "orders_to_ship", "destination-shipstation-inventory",
             shipstation_config(ss.base_url, api_version, audit_file=str(import_audit)), tmp_path / "import.duckdb")

@@ -12,6 +12,7 @@ from airbyte_cdk.models import (AirbyteStateMessageSerializer, AirbyteStream, Co
 from destination_shipstation_inventory import DestinationShipstationInventory
 from emulators.configs import netsuite_config, shipstation_config
 from emulators.netsuite import start_emulator as start_netsuite
+from emulators.orders_testkit import calls, change_order, v1_order
 from emulators.shipstation import start_emulator as start_shipstation
 from source_netsuite_inventory import SourceNetsuiteInventory
 
@@ -53,28 +54,6 @@ class OrderSync:
 
     def outcomes(self) -> list[dict]:
         return [json.loads(x) for x in self.audit.read_text().splitlines()] if self.audit.exists() else []
-
-
-def change_order(ns, order_id: int, modified: str = "2026-11-22 12:00:00", **columns) -> None:
-    db = ns.backend.db
-    sets = ", ".join(f"{c} = ?" for c in columns)
-    with db.lock:
-        db.conn.execute(f'UPDATE "transaction" SET {sets}{", " if sets else ""}lastmodifieddate = ? WHERE id = ?',
-                        (*columns.values(), modified, order_id))
-        db.version += 1
-
-
-def v1_order(ss, key: str) -> dict | None:
-    for order in ss.backend.orders.values():
-        if order.order_key == key:
-            from emulators.shipstation.v1_routes import render_order
-            return render_order(ss.backend, order)
-    return None
-
-
-def calls(ss, route: str) -> int:
-    stats = requests.get(f"{ss.base_url}/__emulator/stats", timeout=10).json()
-    return stats.get("v1_calls", {}).get(route, 0) + stats.get("v2_calls", {}).get(route, 0)
 
 
 def test_v1_order_with_custom_fields_reaches_shipstation_then_a_second_run_writes_nothing(emulators, tmp_path):
@@ -138,7 +117,9 @@ def test_v2_creates_shipments_finds_them_by_external_id_and_cancels(emulators, t
     sync = OrderSync(ns, ss, "v2", tmp_path)
     assert {o["outcome"] for o in sync.run()} == {"created"}
     held = ss.backend.order_by_external_shipment_id("ns-5001")
-    assert held.v2_fields["notes_from_buyer"] == "Back door | SIGNATURE REQUIRED"
+    # v2's create has no service field: the ship method (and what the map says of it) is in the packer's notes.
+    assert held.v2_fields["notes_from_buyer"] == \
+        "Back door | Ship via: UPS Ground (ups/ups_ground) | SIGNATURE REQUIRED"
     # One listing of ShipStation's shipments and one create for the whole batch: no call per order.
     assert (calls(ss, "GET /v2/shipments"), calls(ss, "POST /v2/shipments")) == (1, 1)
     assert {ss.backend.order_by_external_shipment_id(f"ns-{i}").status for i in (5001, 5002, 5003)} == \
@@ -165,7 +146,7 @@ def test_v2_order_changed_after_import_is_replaced_under_a_revised_key_until_it_
     replacement = ss.backend.order_by_external_shipment_id("ns-5001-r2")
     assert outcome["outcome"] == "updated" and outcome["action"] == "replaced"
     assert first.status == "cancelled" and replacement.status == "awaiting_shipment"
-    assert replacement.v2_fields["notes_from_buyer"] == "Ring twice"
+    assert replacement.v2_fields["notes_from_buyer"] == "Ring twice | Ship via: UPS Ground (ups/ups_ground)"
     # The replacement still names the NetSuite order for the way back (labels -> fulfillments).
     assert internal_id_of("ns-5001-r2") == 5001
     # A listing, a cancel and a create: nothing looked up order by order.
@@ -175,7 +156,8 @@ def test_v2_order_changed_after_import_is_replaced_under_a_revised_key_until_it_
     assert next(o for o in sync.run() if o["key"] == "ns-5001")["outcome"] == "unchanged"
     change_order(ns, 5001, modified="2026-11-22 13:00:00", custbody_delivery_instructions="Side gate")
     sync.run()
-    assert ss.backend.order_by_external_shipment_id("ns-5001-r3").v2_fields["notes_from_buyer"] == "Side gate"
+    third = ss.backend.order_by_external_shipment_id("ns-5001-r3")
+    assert third.v2_fields["notes_from_buyer"].startswith("Side gate |")
     assert replacement.status == "cancelled"
     # Labelled in ShipStation, then changed in NetSuite: left alone.
     ss.backend.create_label("ns-5001-r3")
