@@ -90,6 +90,7 @@ def assert_v2_has_every_mapped_field(ss, ns, order_id: int) -> None:
             ship_to["country"], ship_to["phone"]) == (source["addressee"], source["addr1"], source["city"],
                                                       source["state"], source["zip"], source["country"],
                                                       source["phone"])
+    assert shipment.customer_email == source["email"]  # sent as ship_to.email
     assert [(i.line_item_key, i.sku, i.name, i.quantity) for i in shipment.items] == \
         [(str(r["line"]), r["sku"], r["name"], r["qty"]) for r in netsuite_lines(ns, order_id)]
     # v2's create takes no confirmation or internal notes: all the packer must know is in the buyer's notes.

@@ -516,6 +516,7 @@ class ShipStationBackend:
                      for i in body.get("items") or []]
             order = self.upsert_order({"orderNumber": body.get("shipment_number") or external or "",
                                        "orderKey": external, "orderDate": self.now().isoformat(),
+                                       "customerEmail": ship_to.get("email"),
                                        "orderStatus": "awaiting_shipment", "billTo": v1_address,
                                        "shipTo": v1_address, "items": items})
             order.external_shipment_id = external
