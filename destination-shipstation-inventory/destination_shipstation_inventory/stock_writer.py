@@ -72,6 +72,9 @@ class StockWriter:
                 self._load()
             except ShipStationError as error:
                 self._stop_if_refused(key, error)
+                # The sync ends here (nothing can be compared); the row it was on still gets its outcome.
+                self.failed += 1
+                self._report(key, Outcome.FAILED, f"reading ShipStation's inventory failed: {error.message}")
                 raise
         if not sku:
             return self._report(key, Outcome.SKIPPED, "the NetSuite item has no SKU (item name/number)")
