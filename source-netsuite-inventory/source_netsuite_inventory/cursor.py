@@ -8,7 +8,9 @@ optimisation (the destinations are idempotent), so it is bounded and dropped rat
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, MutableMapping
+
+from airbyte_cdk.sources.streams import IncrementalMixin
 
 CURSOR_FIELD = "last_modified_at"
 RECENT_KEYS_CAP = 10_000
@@ -69,3 +71,18 @@ class ModifiedCursor:
 
     def _prune(self) -> None:
         self._recent = {k: v for k, v in self._recent.items() if self._in_overlap(v)}
+
+
+class ModifiedCursorState(IncrementalMixin):
+    """A stream whose Airbyte state is its ModifiedCursor's; the stream sets `overlap` and starts `_cursor`."""
+
+    overlap: timedelta
+    _cursor: ModifiedCursor
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return self._cursor.state()
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self._cursor = ModifiedCursor(value, self.overlap)

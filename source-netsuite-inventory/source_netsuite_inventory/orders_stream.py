@@ -9,21 +9,19 @@ what it imported; a first sync has imported nothing, so it does not read the acc
 """
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from functools import cache
-from importlib import resources
-from typing import Any, Iterable, Iterator, Mapping, MutableMapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import IncrementalMixin, Stream
+from airbyte_cdk.sources.streams import Stream
 from netsuite_lib.client import PAGE_SIZE, NetSuiteClient
 from netsuite_lib.paging import KeysetQuery, keyset_rows
 from netsuite_lib.suiteql_quote import sql_string_list
 
-from .cursor import CURSOR_FIELD, ModifiedCursor
+from .cursor import CURSOR_FIELD, ModifiedCursor, ModifiedCursorState
 from .order_records import order_record
 from .order_settings import OrderSettings
+from .streams import load_schema
 
 DATE = "'YYYY-MM-DD HH24:MI:SS'"
 STREAM = "orders_to_ship"
@@ -72,12 +70,7 @@ def lines_query(transaction_ids: Iterable[int]) -> KeysetQuery:
         ("tl.transaction", "tl.id"), ("order_id", "line"), f"tl.mainline = 'F' AND tl.transaction IN ({ids})")
 
 
-@cache
-def _schema() -> dict:
-    return json.loads(resources.files(__package__).joinpath("schemas", f"{STREAM}.json").read_text())
-
-
-class OrdersToShip(Stream, IncrementalMixin):
+class OrdersToShip(Stream, ModifiedCursorState):
     primary_key = "id"
     cursor_field = CURSOR_FIELD
     name = STREAM
@@ -92,15 +85,7 @@ class OrdersToShip(Stream, IncrementalMixin):
         self._cursor = ModifiedCursor(None, overlap)
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        return _schema()
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return self._cursor.state()
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        self._cursor = ModifiedCursor(value, self.overlap)
+        return load_schema(STREAM)
 
     def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
                      stream_state=None) -> Iterable[Mapping[str, Any]]:

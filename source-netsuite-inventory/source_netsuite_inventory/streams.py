@@ -11,14 +11,14 @@ import json
 from datetime import timedelta
 from functools import cache
 from importlib import resources
-from typing import Any, Iterable, Mapping, MutableMapping
+from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import IncrementalMixin, Stream
+from airbyte_cdk.sources.streams import Stream
 from netsuite_lib.client import NetSuiteClient
 from netsuite_lib.paging import KeysetQuery, keyset_rows
 
-from .cursor import CURSOR_FIELD, ModifiedCursor
+from .cursor import CURSOR_FIELD, ModifiedCursor, ModifiedCursorState
 
 DATE = "'YYYY-MM-DD HH24:MI:SS'"
 DEFAULT_OVERLAP_MINUTES = 60
@@ -75,7 +75,7 @@ class SuiteQLStream(Stream):
         yield from self.rows()
 
 
-class ModifiedSinceStream(SuiteQLStream, IncrementalMixin):
+class ModifiedSinceStream(SuiteQLStream, ModifiedCursorState):
     """Incremental on `modified_column`; the state moves only after the whole read, since rows come in key order."""
 
     modified_column: str = "lastmodifieddate"
@@ -86,14 +86,6 @@ class ModifiedSinceStream(SuiteQLStream, IncrementalMixin):
         super().__init__(client, concurrency)
         self.overlap = overlap
         self._cursor = ModifiedCursor(None, overlap)
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return self._cursor.state()
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        self._cursor = ModifiedCursor(value, self.overlap)
 
     def record_key(self, record: Mapping[str, Any]) -> str:
         return ":".join(str(record[field]) for field in self.key_fields)
