@@ -14,14 +14,6 @@ SHIPSTATION_FAST_KINDS = ["500", "502", "503", "slow", "drop"]
 NO_LIMITS = {"v1": 100000, "v2": 100000}  # faults here, not pacing (the rate-limit tests are in test_reliability_limits)
 
 
-@pytest.fixture
-def guard():
-    guard, logs = rel.NetworkGuard(), rel.LogCapture()
-    with guard.active(), logs.active():
-        yield guard, logs
-    assert guard.foreign == [], f"requests to hosts other than the emulators: {guard.foreign}"
-
-
 def change_netsuite_stock(w, rng: random.Random, rows: int = 5) -> None:
     db = w.ns.backend.db
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")

@@ -5,18 +5,9 @@ import random
 import threading
 import time
 
-import pytest
 import requests
 from emulators import fulfillment_testkit as kit
 from emulators import reliability as rel
-
-
-@pytest.fixture
-def guard():
-    guard, logs = rel.NetworkGuard(), rel.LogCapture()
-    with guard.active(), logs.active():
-        yield guard, logs
-    assert guard.foreign == [], f"requests to hosts other than the emulators: {guard.foreign}"
 
 
 def when_audited(sync, count: int, action, outcome: str | None = None) -> threading.Thread:
