@@ -61,32 +61,31 @@ def create_app(relay: Relay, manage_lifecycle: bool = True) -> Starlette:
         relay.policy.check(api, resource_url)
         return relay.accept(api, resource_type, resource_url)
 
+    async def receive(api: str, request: Request, verify=None) -> JSONResponse:
+        """Reads the bounded body, runs `verify` on it (off the event loop: it may fetch the JWKS, so other calls
+        keep being answered), then stores it; a refusal at any step is answered and logged the same way."""
+        try:
+            body = await read_bounded(request, config.max_body_bytes)
+            if verify is not None:
+                await run_in_threadpool(verify, request.headers, body)
+            notification_id, state = await run_in_threadpool(store, api, body)
+        except BodyTooLarge:
+            return refuse(api, Refused(413, "body larger than allowed"))
+        except Refused as exc:
+            return refuse(api, exc)
+        return JSONResponse({"id": notification_id, "state": state}, status_code=202)
+
     async def v1(request: Request):
         # Unknown path and wrong secret look the same (404), so the secret cannot be probed.
         if "v1" not in config.shipstation or not v1_secret_matches(request.path_params["secret"], config.v1_secret):
             return refuse("v1", Refused(404, "v1 call with a wrong secret"))
-        try:
-            body = await read_bounded(request, config.max_body_bytes)
-            notification_id, state = await run_in_threadpool(store, "v1", body)
-        except BodyTooLarge:
-            return refuse("v1", Refused(413, "body larger than allowed"))
-        except Refused as exc:
-            return refuse("v1", exc)
-        return JSONResponse({"id": notification_id, "state": state}, status_code=202)
+        return await receive("v1", request)
 
     async def v2(request: Request):
         if "v2" not in config.shipstation:
             return refuse("v2", Refused(404, "v2 is not configured"))
-        try:
-            body = await read_bounded(request, config.max_body_bytes)
-            # The JWKS may need fetching: off the event loop, so other calls keep being answered.
-            await run_in_threadpool(verify_v2, request.headers, body, relay.jwks, config.max_timestamp_skew_seconds)
-            notification_id, state = await run_in_threadpool(store, "v2", body)
-        except BodyTooLarge:
-            return refuse("v2", Refused(413, "body larger than allowed"))
-        except Refused as exc:
-            return refuse("v2", exc)
-        return JSONResponse({"id": notification_id, "state": state}, status_code=202)
+        return await receive("v2", request, lambda headers, body: verify_v2(
+            headers, body, relay.jwks, config.max_timestamp_skew_seconds))
 
     async def healthz(request: Request):
         return JSONResponse({"ok": True, "notifications": await run_in_threadpool(relay.store.counts)})
