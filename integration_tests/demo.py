@@ -33,7 +33,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 import requests  # noqa: E402
 
 from emulators import fulfillment_testkit as kit  # noqa: E402
-from emulators.configs import emulator_credentials, netsuite_config, shipstation_config  # noqa: E402
+from emulators.configs import netsuite_config, runner_env, shipstation_config  # noqa: E402
 from emulators.netsuite import start_emulator as start_netsuite  # noqa: E402
 from emulators.shipstation import start_emulator as start_shipstation  # noqa: E402
 
@@ -113,11 +113,7 @@ def world(workdir: Path, merchant: dict | None = None, latency_ms: float = 0,
     """Both emulators with one generated merchant, and a runner config (with a relay section) pointing at them."""
     merchant = {**MERCHANT, **(merchant or {})}
     with start_netsuite(**merchant) as ns, start_shipstation(**merchant) as ss:
-        ns_creds, ss_creds = emulator_credentials(ns.base_url), emulator_credentials(ss.base_url)
-        env = {"DEMO_SS_URL": ss.base_url, "DEMO_SS_V2_KEY": ss_creds["v2_api_key"], "DEMO_NS_URL": ns.base_url,
-               "DEMO_NS_ACCOUNT": ns_creds["account_id"], "DEMO_NS_CONSUMER_KEY": ns_creds["consumer_key"],
-               "DEMO_NS_CONSUMER_SECRET": ns_creds["consumer_secret"], "DEMO_NS_TOKEN_ID": ns_creds["token_id"],
-               "DEMO_NS_TOKEN_SECRET": ns_creds["token_secret"]}
+        env = runner_env(ns.base_url, ss.base_url, prefix="DEMO_")
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)
         try:

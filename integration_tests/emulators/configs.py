@@ -44,3 +44,13 @@ def write_configs(directory: Path, configs: dict[str, dict]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, config in configs.items():
         (directory / f"{name}.json").write_text(json.dumps(config, indent=2))
+
+
+def runner_env(ns_url: str, ss_url: str, prefix: str = "") -> dict[str, str]:
+    """The environment a runner config refers to with `${NAME}`: both emulators' addresses and every credential
+    (the ShipStation v2 key, NetSuite TBA), named `<prefix>SS_URL`, `<prefix>NS_TOKEN_SECRET`..."""
+    ns, ss = emulator_credentials(ns_url), emulator_credentials(ss_url)
+    values = {"SS_URL": ss_url, "SS_V2_KEY": ss["v2_api_key"], "NS_URL": ns_url, "NS_ACCOUNT": ns["account_id"],
+              "NS_CONSUMER_KEY": ns["consumer_key"], "NS_CONSUMER_SECRET": ns["consumer_secret"],
+              "NS_TOKEN_ID": ns["token_id"], "NS_TOKEN_SECRET": ns["token_secret"]}
+    return {f"{prefix}{name}": value for name, value in values.items()}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulators.configs import emulator_credentials
+from emulators.configs import runner_env
 from emulators.netsuite import start_emulator as start_netsuite
 from emulators.shipstation import start_emulator as start_shipstation
 
@@ -47,11 +47,7 @@ connections:
 def world(tmp_path, monkeypatch):
     """Both emulators, and a runner config whose every credential comes from the environment."""
     with start_netsuite(**MERCHANT) as ns, start_shipstation(**MERCHANT) as ss:
-        ns_creds, ss_creds = emulator_credentials(ns.base_url), emulator_credentials(ss.base_url)
-        env = {"SS_URL": ss.base_url, "SS_V2_KEY": ss_creds["v2_api_key"], "NS_URL": ns.base_url,
-               "NS_ACCOUNT": ns_creds["account_id"], "NS_CONSUMER_KEY": ns_creds["consumer_key"],
-               "NS_CONSUMER_SECRET": ns_creds["consumer_secret"], "NS_TOKEN_ID": ns_creds["token_id"],
-               "NS_TOKEN_SECRET": ns_creds["token_secret"]}
+        env = runner_env(ns.base_url, ss.base_url)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         config = tmp_path / "runner.yaml"
