@@ -7,8 +7,10 @@ PACKAGES := libs/start libs/audit libs/netsuite libs/shipstation source-netsuite
             destination-netsuite-fulfillment destination-shipstation-inventory integration_tests webhook-relay \
             sync-runner
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+CONNECTORS := source-shipstation source-netsuite-inventory destination-netsuite-fulfillment \
+              destination-shipstation-inventory
 
-.PHONY: install demo test bench soak emulators clean
+.PHONY: install demo test bench soak emulators clean dist lock
 
 install: $(STAMP)
 
@@ -33,8 +35,21 @@ bench: install
 soak: install
 	$(BIN)/python integration_tests/soak.py $(SOAK_ARGS)
 
+# One self-contained wheel per connector in dist/ (release/bundle.py: the shared libs/ code bundled in).
+dist: install
+	$(BIN)/python release/bundle.py
+
+# Each connector's requirements.lock: what its image installs, to the hash. Run after changing a dependency.
+lock: install
+	$(BIN)/python release/bundle.py --no-wheel
+	for c in $(CONNECTORS); do \
+	  (cd build/stage/$$c && CUSTOM_COMPILE_COMMAND="make lock" $(CURDIR)/$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	    --build-deps-for wheel --strip-extras --no-emit-index-url --no-emit-find-links \
+	    --output-file $(CURDIR)/$$c/requirements.lock pyproject.toml) & \
+	done; wait
+
 emulators: install
 	@echo "Start each in its own terminal:  $(BIN)/netsuite-emulator   and   $(BIN)/shipstation-emulator"
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build dist

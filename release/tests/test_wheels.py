@@ -1,0 +1,124 @@
+"""`make dist`'s wheels, each installed alone into an empty virtual environment outside the checkout, from the
+package index only, as a user or PyAirbyte's `pip_url` installs it; then run as the platform runs a connector:
+spec, check with a good and a bad config, discover, and both pipelines process to process against the emulators,
+asserting on the emulators' state."""
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from emulators import pipelines
+from emulators.configs import netsuite_config, shipstation_config
+from emulators.reliability import Sync1, Sync2, duplicate_fulfillments, lost_shipments, stock_mismatches, world
+
+ROOT = Path(__file__).resolve().parents[2]
+CONNECTORS = ("source-shipstation", "source-netsuite-inventory", "destination-netsuite-fulfillment",
+              "destination-shipstation-inventory")
+SHARED = {"source-shipstation": ["connector_start", "shipstation_lib"],
+          "source-netsuite-inventory": ["connector_start", "netsuite_lib"],
+          "destination-netsuite-fulfillment": ["connector_start", "netsuite_lib", "connector_audit"],
+          "destination-shipstation-inventory": ["connector_start", "shipstation_lib", "connector_audit"]}
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PIP_FIND_LINKS")}
+
+
+def _install(wheel: Path, venv: Path) -> Path:
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", str(venv)], check=True, env=_clean_env())
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], check=True,
+                   cwd=venv.parent, env=_clean_env(), timeout=600)
+    return venv
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> dict[str, Path]:
+    """connector -> its venv, from wheels built by `release/bundle.py` (what `make dist` runs)."""
+    work = tmp_path_factory.mktemp("wheels")
+    built = subprocess.run([sys.executable, str(ROOT / "release" / "bundle.py"), "--stage", str(work / "stage"),
+                            "--dist", str(work / "dist")], check=True, capture_output=True, text=True)
+    wheels = [Path(line) for line in built.stdout.split()]
+    assert sorted(w.name.split("-")[0] for w in wheels) == sorted(c.replace("-", "_") for c in CONNECTORS)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        venvs = pool.map(lambda pair: _install(pair[0], work / "venvs" / pair[1]), zip(wheels, CONNECTORS))
+    return dict(zip(CONNECTORS, venvs))
+
+
+@pytest.fixture
+def commands(installed, tmp_path) -> pipelines.InstalledCommands:
+    return pipelines.InstalledCommands({c: venv / "bin" / c for c, venv in installed.items()}, tmp_path)
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_each_wheel_carries_its_shared_code_and_needs_nothing_of_the_checkout(installed, connector, tmp_path):
+    python = installed[connector] / "bin" / "python"
+    package = connector.replace("-", "_")
+    where = subprocess.run([str(python), "-c", "import importlib, sys\n"
+                            f"for name in {[package, *SHARED[connector]]!r}:\n"
+                            "    print(importlib.import_module(name).__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, env=_clean_env(), check=True)
+    files = where.stdout.split()
+    assert len(files) == 1 + len(SHARED[connector])
+    assert all(f.startswith(str(installed[connector])) for f in files), files
+    assert not any(str(ROOT) in f for f in files)
+    # bundled, not separate distributions a package index would have to serve
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True,
+                            env=_clean_env(), check=True).stdout.lower()
+    assert not any(name in listed for name in ("connector-start", "netsuite-lib", "shipstation-lib",
+                                               "connector-audit"))
+    assert subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, env=_clean_env()).returncode == 0
+
+
+def test_spec_check_and_discover_from_the_installed_commands(commands):
+    with world(orders=4) as w:
+        good = {"source-shipstation": shipstation_config(w.ss.base_url, "v1"),
+                "destination-shipstation-inventory": shipstation_config(w.ss.base_url, "v2"),
+                "source-netsuite-inventory": netsuite_config(w.ns.base_url, "token_based"),
+                "destination-netsuite-fulfillment": netsuite_config(w.ns.base_url, "oauth2_client_credentials")}
+        for connector, config in good.items():
+            assert pipelines.spec(commands, connector)["connectionSpecification"]["properties"]
+            assert pipelines.check(commands, connector, config)["status"] == "SUCCEEDED", connector
+            bad = {**config, "credentials": {**config["credentials"]}}
+            secret = next(k for k in ("api_key", "token_secret", "private_key") if k in bad["credentials"])
+            bad["credentials"][secret] = "not-the-right-one" if secret != "private_key" else _other_key()
+            refused = pipelines.check(commands, connector, bad, name="bad-config.json")
+            assert refused["status"] == "FAILED" and refused.get("message"), connector
+        assert "shipments" in pipelines.discover(commands, "source-shipstation", good["source-shipstation"])
+        assert {"items", "stock"} <= set(pipelines.discover(commands, "source-netsuite-inventory",
+                                                            good["source-netsuite-inventory"]))
+
+
+def _other_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def test_both_pipelines_process_to_process_from_the_installed_commands(commands):
+    with world(orders=12) as w:
+        labels = w.buy_labels(5, random.Random(3), void_share=0.0)
+        assert labels and lost_shipments(w)
+        sync1 = Sync1(w, commands.workdir, api_version="v2")
+        done = pipelines.sync(commands, sync1, "source-shipstation", "destination-netsuite-fulfillment")
+        assert done.source.returncode == 0 and done.destination.returncode == 0, done.destination.stderr[-2000:]
+        assert done.passed_on.get("RECORD", 0) >= len(labels)
+        assert lost_shipments(w) == [] and duplicate_fulfillments(w) == []
+        assert done.destination.of_type("STATE"), "the destination confirmed no state"
+        assert {line["outcome"] for line in sync1.audit_lines()} == {"created"}
+
+        drifted = stock_mismatches(w)
+        assert drifted  # the generated merchant's ShipStation stock has drifted from NetSuite's
+        sync2 = Sync2(w, commands.workdir)
+        done = pipelines.sync(commands, sync2, "source-netsuite-inventory", "destination-shipstation-inventory")
+        assert done.source.returncode == 0 and done.destination.returncode == 0, done.destination.stderr[-2000:]
+        assert stock_mismatches(w) == {}
+        assert {line["outcome"] for line in sync2.audit_lines()} >= {"updated"}
