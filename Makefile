@@ -7,10 +7,15 @@ PACKAGES := libs/start libs/audit libs/netsuite libs/shipstation source-netsuite
             destination-netsuite-fulfillment destination-shipstation-inventory integration_tests webhook-relay \
             sync-runner
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+# Airbyte's own connector QA checks (release/airbyte_checks.py, run by release/tests/test_airbyte_checks.py)
+# need airbyte-internal-ops, which brings its own airbyte-cdk and pydantic pins: a separate venv, never .venv.
+# The stamp names the pinned version, so changing the pin rebuilds it. make test depends on it.
+QA_VENV := .venv-qa
+QA_STAMP := $(QA_VENV)/.installed-airbyte-internal-ops-0.132.0
 CONNECTORS := source-shipstation source-netsuite-inventory destination-netsuite-fulfillment \
               destination-shipstation-inventory
 
-.PHONY: install demo test bench soak emulators clean dist lock
+.PHONY: install demo test bench soak emulators clean dist lock images image-test
 
 install: $(STAMP)
 
@@ -23,7 +28,7 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt
 demo: install
 	$(BIN)/python integration_tests/demo.py
 
-test: install
+test: install $(QA_STAMP)
 	$(BIN)/python -m pytest
 
 bench: install
@@ -48,8 +53,26 @@ lock: install
 	    --output-file $(CURDIR)/$$c/requirements.lock pyproject.toml) & \
 	done; wait
 
+# The four images, as Airbyte builds them, on a local stand-in for Airbyte's python-connector base (podman as
+# root; images/README.md). The base is built once and kept while its recipe is unchanged.
+images: dist
+	bash images/podman-setup.sh
+	bash images/build-base.sh
+	bash images/build-connectors.sh $(CONNECTORS)
+
+# Each image run as the platform runs it: spec, check, discover, both pipelines container to container
+# (release/tests/test_images.py), then the CDK's own container tests against the same images.
+image-test: images
+	$(BIN)/python -m pytest -m image_tests release/tests/test_images.py
+	bash images/cdk-image-tests.sh $(CONNECTORS)
+
 emulators: install
 	@echo "Start each in its own terminal:  $(BIN)/netsuite-emulator   and   $(BIN)/shipstation-emulator"
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist
+	rm -rf $(VENV) $(QA_VENV) .pytest_cache build dist
+
+$(QA_STAMP):
+	@test -x $(QA_VENV)/bin/python || $(PYTHON) -m venv $(QA_VENV) || python3 -m venv $(QA_VENV)
+	$(QA_VENV)/bin/python -m pip install --quiet airbyte-internal-ops==0.132.0 airbyte-connector-models==0.1.12
+	@rm -f $(QA_VENV)/.installed-* && touch $(QA_STAMP)

@@ -28,12 +28,27 @@ def specification() -> ConnectorSpecification:
                            "line says so.",
             "items": {
                 "type": "object", "title": "Ship method", "required": ["carrier_code", "ship_item_id"],
+                "description": "One ShipStation carrier, optionally one of its services, and the NetSuite ship "
+                               "method it becomes.",
                 "properties": {
-                    "carrier_code": {"title": "ShipStation carrier code", "type": "string", "examples": ["ups"]},
-                    "service_code": {"title": "ShipStation service code (optional)", "type": "string",
-                                     "examples": ["ups_ground"]},
-                    "ship_item_id": {"title": "NetSuite ship method internal id", "type": "string",
-                                     "examples": ["1234"]},
+                    "carrier_code": {
+                        "title": "ShipStation carrier code", "type": "string", "examples": ["ups"], "order": 0,
+                        "description": "The carrier code ShipStation gives the shipment, as ShipStation writes "
+                                       "it, e.g. ups or fedex.",
+                    },
+                    "service_code": {
+                        "title": "ShipStation service code (optional)", "type": "string",
+                        "examples": ["ups_ground"], "order": 1,
+                        "description": "The service code ShipStation gives the shipment, e.g. ups_ground. Leave "
+                                       "empty to cover every service of the carrier; an entry with a service "
+                                       "wins over one without.",
+                    },
+                    "ship_item_id": {
+                        "title": "NetSuite ship method internal id", "type": "string", "examples": ["1234"],
+                        "order": 2,
+                        "description": "The internal id of the NetSuite shipping item that the fulfillment "
+                                       "gets as its ship method.",
+                    },
                 },
             },
         },

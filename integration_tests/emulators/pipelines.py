@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -16,8 +17,15 @@ from pathlib import Path
 from typing import Protocol
 
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from emulators.reliability import _Sync
+from emulators.configs import netsuite_config, shipstation_config
+from emulators.reliability import (Sync1, Sync2, _Sync, duplicate_fulfillments, lost_shipments, stock_mismatches,
+                                   world)
+
+CONNECTORS = ("source-shipstation", "source-netsuite-inventory", "destination-netsuite-fulfillment",
+              "destination-shipstation-inventory")
 
 PASSED_ON = {"RECORD", "STATE"}
 
@@ -73,6 +81,12 @@ class Run:
     def errors(self) -> list[str]:
         return [m["trace"]["error"].get("message", "") for m in self.of_type("TRACE")
                 if m.get("trace", {}).get("type") == "ERROR"]
+
+    def audit(self) -> list[dict]:
+        """The per-record outcomes the destination logged (`audit {json}`): on a platform, the job log keeps
+        them after the container is gone."""
+        return [json.loads(m["log"]["message"][len("audit "):]) for m in self.of_type("LOG")
+                if m["log"].get("message", "").startswith("audit {")]
 
 
 def _env() -> dict[str, str]:
@@ -188,3 +202,65 @@ def sync(launcher: Launcher, connection: _Sync, source: str, destination: str, t
             thread.join(timeout=10)
     return PipelineRun(Run(reader.returncode, _messages(source_lines), "".join(collected["source_err"])),
                        Run(writer.returncode, _messages(collected["out"]), "".join(collected["err"])), passed_on)
+
+
+# ---- the checks both the wheel and the image tests run ------------------------------------------------------------
+
+def _other_private_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def assert_spec_check_discover(launcher: Launcher) -> None:
+    """spec for each connector; check with a good config (every API version and auth method once) and with a
+    refused credential; discover for both sources."""
+    with world(orders=4) as w:
+        good = {"source-shipstation": shipstation_config(w.ss.base_url, "v1"),
+                "destination-shipstation-inventory": shipstation_config(w.ss.base_url, "v2"),
+                "source-netsuite-inventory": netsuite_config(w.ns.base_url, "token_based"),
+                "destination-netsuite-fulfillment": netsuite_config(w.ns.base_url, "oauth2_client_credentials")}
+        for connector, config in good.items():
+            assert spec(launcher, connector)["connectionSpecification"]["properties"], connector
+            assert check(launcher, connector, config)["status"] == "SUCCEEDED", connector
+            bad = {**config, "credentials": {**config["credentials"]}}
+            secret = next(k for k in ("api_key", "token_secret", "private_key") if k in bad["credentials"])
+            bad["credentials"][secret] = _other_private_key() if secret == "private_key" else "not-the-right-one"
+            refused = check(launcher, connector, bad, name="bad-config.json")
+            assert refused["status"] == "FAILED" and refused.get("message"), connector
+        assert "shipments" in discover(launcher, "source-shipstation", good["source-shipstation"])
+        assert {"items", "stock"} <= set(discover(launcher, "source-netsuite-inventory",
+                                                  good["source-netsuite-inventory"]))
+
+
+def assert_both_pipelines(launcher: Launcher) -> None:
+    """Sync 1 (labels to fulfillments) and sync 2 (stock to ShipStation), each source process piped into its
+    destination process; asserted on the emulators' state. Sync 1 runs twice: the second run, with no audit file,
+    applies nothing again, and its log alone says so for every shipment."""
+    with world(orders=12) as w:
+        labels = w.buy_labels(5, random.Random(3), void_share=0.0)
+        assert labels and lost_shipments(w)
+        sync1 = Sync1(w, launcher.workdir, api_version="v2")
+        done = sync(launcher, sync1, "source-shipstation", "destination-netsuite-fulfillment")
+        assert done.source.returncode == 0 and done.destination.returncode == 0, done.destination.stderr[-2000:]
+        assert done.passed_on.get("RECORD", 0) >= len(labels)
+        assert lost_shipments(w) == [] and duplicate_fulfillments(w) == []
+        assert done.destination.of_type("STATE"), "the destination confirmed no state"
+        filed = sync1.audit_lines()
+        assert {line["outcome"] for line in filed} == {"created"} and len(filed) == done.passed_on["RECORD"]
+        assert done.destination.audit() == filed  # the log carries every outcome the file does
+
+        sync1.destination_config.pop("audit_file")
+        again = sync(launcher, sync1, "source-shipstation", "destination-netsuite-fulfillment")
+        assert again.destination.returncode == 0, again.destination.stderr[-2000:]
+        assert duplicate_fulfillments(w) == []
+        logged = again.destination.audit()
+        assert len(logged) == again.passed_on["RECORD"] and {e["outcome"] for e in logged} == {"already_present"}
+        assert {e["key"] for e in logged} == {e["key"] for e in filed}
+
+        assert stock_mismatches(w)  # the generated merchant's ShipStation stock has drifted from NetSuite's
+        sync2 = Sync2(w, launcher.workdir)
+        done = sync(launcher, sync2, "source-netsuite-inventory", "destination-shipstation-inventory")
+        assert done.source.returncode == 0 and done.destination.returncode == 0, done.destination.stderr[-2000:]
+        assert stock_mismatches(w) == {}
+        assert "updated" in {line["outcome"] for line in sync2.audit_lines()}

@@ -5,7 +5,6 @@ asserting on the emulators' state."""
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -14,12 +13,9 @@ from pathlib import Path
 import pytest
 
 from emulators import pipelines
-from emulators.configs import netsuite_config, shipstation_config
-from emulators.reliability import Sync1, Sync2, duplicate_fulfillments, lost_shipments, stock_mismatches, world
+from emulators.pipelines import CONNECTORS
 
 ROOT = Path(__file__).resolve().parents[2]
-CONNECTORS = ("source-shipstation", "source-netsuite-inventory", "destination-netsuite-fulfillment",
-              "destination-shipstation-inventory")
 SHARED = {"source-shipstation": ["connector_start", "shipstation_lib"],
           "source-netsuite-inventory": ["connector_start", "netsuite_lib"],
           "destination-netsuite-fulfillment": ["connector_start", "netsuite_lib", "connector_audit"],
@@ -77,48 +73,8 @@ def test_each_wheel_carries_its_shared_code_and_needs_nothing_of_the_checkout(in
 
 
 def test_spec_check_and_discover_from_the_installed_commands(commands):
-    with world(orders=4) as w:
-        good = {"source-shipstation": shipstation_config(w.ss.base_url, "v1"),
-                "destination-shipstation-inventory": shipstation_config(w.ss.base_url, "v2"),
-                "source-netsuite-inventory": netsuite_config(w.ns.base_url, "token_based"),
-                "destination-netsuite-fulfillment": netsuite_config(w.ns.base_url, "oauth2_client_credentials")}
-        for connector, config in good.items():
-            assert pipelines.spec(commands, connector)["connectionSpecification"]["properties"]
-            assert pipelines.check(commands, connector, config)["status"] == "SUCCEEDED", connector
-            bad = {**config, "credentials": {**config["credentials"]}}
-            secret = next(k for k in ("api_key", "token_secret", "private_key") if k in bad["credentials"])
-            bad["credentials"][secret] = "not-the-right-one" if secret != "private_key" else _other_key()
-            refused = pipelines.check(commands, connector, bad, name="bad-config.json")
-            assert refused["status"] == "FAILED" and refused.get("message"), connector
-        assert "shipments" in pipelines.discover(commands, "source-shipstation", good["source-shipstation"])
-        assert {"items", "stock"} <= set(pipelines.discover(commands, "source-netsuite-inventory",
-                                                            good["source-netsuite-inventory"]))
-
-
-def _other_key() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    pipelines.assert_spec_check_discover(commands)
 
 
 def test_both_pipelines_process_to_process_from_the_installed_commands(commands):
-    with world(orders=12) as w:
-        labels = w.buy_labels(5, random.Random(3), void_share=0.0)
-        assert labels and lost_shipments(w)
-        sync1 = Sync1(w, commands.workdir, api_version="v2")
-        done = pipelines.sync(commands, sync1, "source-shipstation", "destination-netsuite-fulfillment")
-        assert done.source.returncode == 0 and done.destination.returncode == 0, done.destination.stderr[-2000:]
-        assert done.passed_on.get("RECORD", 0) >= len(labels)
-        assert lost_shipments(w) == [] and duplicate_fulfillments(w) == []
-        assert done.destination.of_type("STATE"), "the destination confirmed no state"
-        assert {line["outcome"] for line in sync1.audit_lines()} == {"created"}
-
-        drifted = stock_mismatches(w)
-        assert drifted  # the generated merchant's ShipStation stock has drifted from NetSuite's
-        sync2 = Sync2(w, commands.workdir)
-        done = pipelines.sync(commands, sync2, "source-netsuite-inventory", "destination-shipstation-inventory")
-        assert done.source.returncode == 0 and done.destination.returncode == 0, done.destination.stderr[-2000:]
-        assert stock_mismatches(w) == {}
-        assert {line["outcome"] for line in sync2.audit_lines()} >= {"updated"}
+    pipelines.assert_both_pipelines(commands)

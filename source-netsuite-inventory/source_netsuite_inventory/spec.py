@@ -20,12 +20,24 @@ ORDER_PROPERTIES = {
         "title": "Custom body fields", "type": "object", "group": "orders", "order": 32,
         "description": "Script ids of the transaction body fields that carry delivery details.",
         "properties": {
-            "delivery_instructions": {"type": "string", "default": "custbody_delivery_instructions",
-                                      "title": "Delivery instructions (text)"},
-            "authority_to_leave": {"type": "string", "default": "custbody_authority_to_leave",
-                                   "title": "Authority to leave (checkbox)"},
-            "signature_required": {"type": "string", "default": "custbody_signature_required",
-                                   "title": "Signature required (checkbox)"},
+            "delivery_instructions": {
+                "type": "string", "default": "custbody_delivery_instructions", "order": 0,
+                "title": "Delivery instructions (text)",
+                "description": "Script id of the free-text body field holding the customer's delivery "
+                               "instructions; ShipStation shows them to the packer.",
+            },
+            "authority_to_leave": {
+                "type": "string", "default": "custbody_authority_to_leave", "order": 1,
+                "title": "Authority to leave (checkbox)",
+                "description": "Script id of the checkbox body field that is ticked when the parcel may be left "
+                               "without anyone signing for it.",
+            },
+            "signature_required": {
+                "type": "string", "default": "custbody_signature_required", "order": 2,
+                "title": "Signature required (checkbox)",
+                "description": "Script id of the checkbox body field that is ticked when delivery needs a "
+                               "signature.",
+            },
         },
     },
 }

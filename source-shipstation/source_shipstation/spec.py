@@ -11,11 +11,17 @@ SYNC_GROUP = {"id": "sync", "title": "What to read"}
 SYNC_PROPERTIES = {
     "start_date": {
         "title": "Start date", "type": "string", "format": "date-time", "group": "sync", "order": 10,
-        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$",
+        # The UI's date-time picker writes YYYY-MM-DDTHH:mm:ssZ (UTC). The pattern also accepts the offset and
+        # fractional-second form this field took before 0.2.0's picker change (2026-11-01T02:00:00+02:00),
+        # because the CDK validates a saved config against this pattern on check, discover and read: narrowing
+        # it would break connections saved with that form.
+        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+        "pattern_descriptor": "YYYY-MM-DDTHH:mm:ssZ",
         "examples": ["2026-11-01T00:00:00Z"],
-        "description": "The first sync reads shipments and orders from this moment on (a date-time with its "
-                       "offset, e.g. Z for UTC). Leave empty to read everything ShipStation holds. Later syncs "
-                       "continue where the last one stopped.",
+        "description": "The first sync reads shipments and orders from this moment on, in UTC, e.g. "
+                       "2026-11-01T00:00:00Z. Leave empty to read everything ShipStation holds. Later syncs "
+                       "continue where the last one stopped. A date-time with an offset "
+                       "(2026-11-01T02:00:00+02:00) is accepted too.",
     },
     "lookback_minutes": {
         "title": "Lookback (minutes)", "type": "integer", "minimum": 0, "maximum": 43200,

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# build-connectors.sh CONNECTOR... - build each connector's image from its staged, self-contained folder
+# (build/stage/<connector>/, written by `make dist`) as Airbyte builds one: that folder is the whole context.
+# Tagged localhost/<dockerRepository>:<dockerImageTag> from the connector's metadata.yaml.
+# Env: BASE_IMAGE (default: the local stand-in from build-base.sh), CA_BUNDLE, STAGE, STEP_TIMEOUT (s).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+STAGE=${STAGE:-$ROOT/build/stage}
+BASE_IMAGE=${BASE_IMAGE:-localhost/airbyte/python-connector-base:4.0.2-local}
+CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+STEP_TIMEOUT=${STEP_TIMEOUT:-900}
+log() { printf '[build-connectors %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { printf '[build-connectors] ERROR: %s\n' "$*" >&2; exit 1; }
+
+[ "$#" -gt 0 ] || die "name the connectors to build"
+command -v podman >/dev/null || die "podman missing: run images/podman-setup.sh (as root)"
+secret=()
+[ -s "$CA_BUNDLE" ] && secret=(--secret "id=cacert,src=$CA_BUNDLE")
+for connector in "$@"; do
+  context="$STAGE/$connector"
+  [ -f "$context/Dockerfile" ] || die "$context/Dockerfile missing: run make dist first"
+  repository=$(sed -n 's/^ *dockerRepository: *//p' "$context/metadata.yaml")
+  tag=$(sed -n 's/^ *dockerImageTag: *//p' "$context/metadata.yaml")
+  [ -n "$repository" ] && [ -n "$tag" ] || die "$connector: no dockerRepository/dockerImageTag in metadata.yaml"
+  image="localhost/$repository:$tag"
+  started=$(date +%s)
+  log "$connector -> $image"
+  timeout "$STEP_TIMEOUT" podman build --pull=never --network=host "${secret[@]}" \
+    --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$context" >&2 || die "$connector: image build failed"
+  log "$connector built in $(( $(date +%s) - started ))s"
+  echo "$image"
+done
