@@ -1,7 +1,9 @@
 """The demo a newcomer runs (`make demo`): both directions of the pipeline, end to end, on this machine.
 
-1. starts the NetSuite and ShipStation emulators with one generated merchant (free 127.0.0.1 ports);
-2. checks the four connectors;
+1. starts the NetSuite and ShipStation emulators with one generated merchant (free 127.0.0.1 ports), builds the
+   four connectors' wheels as `make dist` does, and names them in the runner's config (`pip_url`), so PyAirbyte
+   installs and runs each as it would for a user outside this repository;
+2. checks the four connectors (`sync-runner check`);
 3. runs sync 2 (NetSuite stock -> ShipStation) through the local runner (sync-runner, on PyAirbyte), then again;
 4. starts the webhook relay through the runner's relay bridge, subscribed to ShipStation's v2 webhooks (signed),
    prints labels in the ShipStation emulator and waits for their item fulfillments to appear in NetSuite
@@ -9,16 +11,14 @@
 5. voids one label and runs sync 1 again (ShipStation sends no webhook for voids): the fulfillment is reversed;
 6. says what changed on each side, and stops everything.
 
-No Airbyte platform, no Docker. Everything it writes goes to .demo/ (gitignored), emptied at every start, so every run starts fresh.
+No Airbyte platform, no containers. Everything it writes goes to .demo/ (gitignored), emptied at every start, so every run starts fresh.
 Exits 1, naming the step, if a step fails. `run_demo()` is the whole flow (the test calls it with a smaller
 merchant); `world()` and `runner_config()` are shared with benchmarks/bench_webhooks.py.
 """
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -33,11 +33,11 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 import requests  # noqa: E402
 
 from emulators import fulfillment_testkit as kit  # noqa: E402
-from emulators.configs import netsuite_config, runner_env, shipstation_config  # noqa: E402
+from emulators.configs import runner_env, with_pip_urls  # noqa: E402
 from emulators.netsuite import start_emulator as start_netsuite  # noqa: E402
+from emulators.pipelines import build_wheels  # noqa: E402
 from emulators.shipstation import start_emulator as start_shipstation  # noqa: E402
 
-BIN = Path(sys.executable).parent
 MERCHANT = dict(seed=7, items=40, locations=3, customers=12, orders=10)
 FULFILLMENT_WAIT_S = 60  # label -> fulfillment, all labels together
 STEP_TIMEOUT_S = 90  # any one sync
@@ -109,8 +109,9 @@ class World:
 @contextlib.contextmanager
 def world(workdir: Path, merchant: dict | None = None, latency_ms: float = 0,
           coalesce_seconds: float = 0.3, lookback_minutes: int | None = None,
-          relay_v2_rate_limit: int | None = None) -> Iterator[World]:
-    """Both emulators with one generated merchant, and a runner config (with a relay section) pointing at them."""
+          relay_v2_rate_limit: int | None = None, wheels: dict[str, Path] | None = None) -> Iterator[World]:
+    """Both emulators with one generated merchant, and a runner config (with a relay section) pointing at them;
+    with `wheels` (connector -> wheel), the runner gets each connector from its wheel, else the installed command."""
     merchant = {**MERCHANT, **(merchant or {})}
     with start_netsuite(**merchant) as ns, start_shipstation(**merchant) as ss:
         env = runner_env(ns.base_url, ss.base_url, prefix="DEMO_")
@@ -118,11 +119,12 @@ def world(workdir: Path, merchant: dict | None = None, latency_ms: float = 0,
         os.environ.update(env)
         try:
             config_path = workdir / "runner.yaml"
-            config_path.write_text(RUNNER_CONFIG.format(state_dir=workdir / "state", relay_port=free_port(),
-                                                        coalesce=coalesce_seconds, source_extra="" if lookback_minutes
-                                                        is None else f"\n        lookback_minutes: {lookback_minutes}",
-                                                        relay_extra="" if relay_v2_rate_limit is None else
-                                                        f"\n  rate_limit_per_minute: {{v2: {relay_v2_rate_limit}}}"))
+            config_text = RUNNER_CONFIG.format(state_dir=workdir / "state", relay_port=free_port(),
+                                               coalesce=coalesce_seconds, source_extra="" if lookback_minutes
+                                               is None else f"\n        lookback_minutes: {lookback_minutes}",
+                                               relay_extra="" if relay_v2_rate_limit is None else
+                                               f"\n  rate_limit_per_minute: {{v2: {relay_v2_rate_limit}}}")
+            config_path.write_text(with_pip_urls(config_text, wheels or {}))
             if latency_ms:
                 for emulator in (ns, ss):
                     kit.control(emulator, "latency", {"ms": latency_ms})
@@ -206,27 +208,6 @@ SHIP_STATUS = {"A": "Picked", "B": "Packed", "C": "Shipped"}
 
 
 # ------------------------------------------------------------------------------------------------------- the steps
-def check(command: str, config: dict, workdir: Path) -> str:
-    path = workdir / f"check-{command}.json"
-    path.write_text(json.dumps(config))
-    try:
-        out = subprocess.run([str(BIN / command), "check", "--config", str(path)], capture_output=True, text=True,
-                             timeout=60)
-    except subprocess.TimeoutExpired:
-        return "no answer within 60 s"
-    for line in out.stdout.splitlines():
-        try:
-            message = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if message.get("type") == "CONNECTION_STATUS":
-            status = message["connectionStatus"]
-            return status["status"] + (f": {status['message']}" if status.get("message") else "")
-        if message.get("type") == "TRACE" and message["trace"].get("error"):
-            return "ERROR: " + message["trace"]["error"]["message"]
-    return f"no answer (exit {out.returncode})"
-
-
 @dataclass
 class DemoResult:
     stock_differed: int = 0
@@ -256,31 +237,35 @@ def run_demo(workdir: Path, merchant: dict | None = None, out: Callable[[str], N
     merchant = {**MERCHANT, **(merchant or {})}
     out("NetSuite <-> ShipStation demo: two local emulators, the four connectors, the local runner and the "
         "webhook relay.\n")
-    with world(workdir, merchant) as w:
+    try:
+        wheels = build_wheels(workdir / "dist")
+    except Exception as exc:
+        raise fail(f"building the connectors' wheels failed: {exc}") from None
+    with world(workdir, merchant, wheels=wheels) as w:
         ns, ss = w.ns, w.ss
         out(f"1. Emulators, sharing one generated merchant ({merchant['items']} items, {merchant['locations']} "
             f"locations, {merchant['customers']} customers, {merchant['orders']} sales orders)")
         out(f"   NetSuite     {ns.base_url}")
-        out(f"   ShipStation  {ss.base_url}   (API v1 and v2)\n")
+        out(f"   ShipStation  {ss.base_url}   (API v1 and v2)")
+        out(f"   connectors   {len(wheels)} wheels, as make dist builds them, in {workdir / 'dist'}\n")
 
-        out("2. Check: can each connector log in?")
-        cases = [("source-netsuite-inventory", "reads NetSuite stock (sync 2)", netsuite_config(ns.base_url)),
-                 ("destination-shipstation-inventory", "writes ShipStation stock (sync 2)",
-                  shipstation_config(ss.base_url, "v2")),
-                 ("source-shipstation", "reads ShipStation labels (sync 1)", shipstation_config(ss.base_url, "v2")),
-                 ("destination-netsuite-fulfillment", "writes NetSuite fulfillments (sync 1)",
-                  netsuite_config(ns.base_url))]
-        with ThreadPoolExecutor(len(cases)) as pool:
-            answers = list(pool.map(lambda case: check(case[0], case[2], w.workdir), cases))
-        for (command, what, _), answer in zip(cases, answers):
-            out(f"   {command:34} {what:38} {answer}")
-        if any(not answer.startswith("SUCCEEDED") for answer in answers):
+        out("2. Check: can each connector log in? (sync-runner check; PyAirbyte installs each from its wheel)")
+        config = load_config(w.config_path)
+        runner = Runner(config, progress=progress, lock_wait_seconds=STEP_TIMEOUT_S)
+        what = {"source-netsuite-inventory": "reads NetSuite stock (sync 2)",
+                "destination-shipstation-inventory": "writes ShipStation stock (sync 2)",
+                "source-shipstation": "reads ShipStation labels (sync 1)",
+                "destination-netsuite-fulfillment": "writes NetSuite fulfillments (sync 1)"}
+        with ThreadPoolExecutor(2) as pool:
+            answers = {k: v for checked in pool.map(runner.check, ["stock_to_shipstation", "shipments_to_netsuite"])
+                       for k, v in checked.items()}
+        for connector, answer in answers.items():
+            out(f"   {connector:34} {what[connector]:38} {answer}")
+        if len(answers) != 4 or any(answer != "SUCCEEDED" for answer in answers.values()):
             raise fail("a connector's check did not succeed (its message is above)")
 
         # ------------------------------------------------------------------------------------------- sync 2
         out("\n3. Sync 2, stock: NetSuite's available quantity per SKU and location -> ShipStation's on-hand")
-        config = load_config(w.config_path)
-        runner = Runner(config, progress=progress, lock_wait_seconds=STEP_TIMEOUT_S)
         before_ns, before_ss = netsuite_stock(ns), shipstation_stock(ss)
         differed = {k for k, v in before_ns.items() if before_ss.get(k) != v}
         result.stock_differed = len(differed)

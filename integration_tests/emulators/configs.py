@@ -54,3 +54,14 @@ def runner_env(ns_url: str, ss_url: str, prefix: str = "") -> dict[str, str]:
               "NS_CONSUMER_KEY": ns["consumer_key"], "NS_CONSUMER_SECRET": ns["consumer_secret"],
               "NS_TOKEN_ID": ns["token_id"], "NS_TOKEN_SECRET": ns["token_secret"]}
     return {f"{prefix}{name}": value for name, value in values.items()}
+
+
+def with_pip_urls(runner_config: str, wheels: dict[str, Path]) -> str:
+    """A runner config (YAML text) with a `pip_url` beside each connector named in `wheels` (connector -> wheel):
+    the runner then has PyAirbyte install each from its wheel, as for a user outside this repository."""
+    for connector, wheel in wheels.items():
+        runner_config = runner_config.replace(f"connector: {connector}\n",
+                                              f"connector: {connector}\n      pip_url: {wheel}\n")
+        runner_config = runner_config.replace(f"{{connector: {connector}, ",
+                                              f"{{connector: {connector}, pip_url: {wheel}, ")
+    return runner_config

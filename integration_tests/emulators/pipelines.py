@@ -11,6 +11,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,17 @@ from emulators.reliability import (Sync1, Sync2, _Sync, duplicate_fulfillments, 
 
 CONNECTORS = ("source-shipstation", "source-netsuite-inventory", "destination-netsuite-fulfillment",
               "destination-shipstation-inventory")
+BUNDLE = Path(__file__).resolve().parents[2] / "release" / "bundle.py"
+
+
+def build_wheels(into: Path) -> dict[str, Path]:
+    """connector -> its self-contained wheel, built now from this checkout as `make dist` builds it."""
+    built = subprocess.run([sys.executable, str(BUNDLE), "--stage", str(into / "stage"), "--dist", str(into)],
+                           check=True, capture_output=True, text=True)
+    wheels = [Path(line) for line in built.stdout.split()]
+    by_connector = {c: w for c in CONNECTORS for w in wheels if w.name.startswith(c.replace("-", "_") + "-")}
+    assert sorted(by_connector) == sorted(CONNECTORS), built.stdout
+    return by_connector
 
 PASSED_ON = {"RECORD", "STATE"}
 

@@ -23,7 +23,10 @@ SHARED = {"source-shipstation": ["connector_start", "shipstation_lib"],
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PIP_FIND_LINKS")}
+    """Nothing of the checkout on the import path, and pip with the package index only (this machine's pip
+    config adds local wheel folders and indexes, which a user does not have)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PIP_FIND_LINKS")}
+    return {**env, "PIP_CONFIG_FILE": os.devnull}
 
 
 def _install(wheel: Path, venv: Path) -> Path:
@@ -38,12 +41,9 @@ def _install(wheel: Path, venv: Path) -> Path:
 def installed(tmp_path_factory) -> dict[str, Path]:
     """connector -> its venv, from wheels built by `release/bundle.py` (what `make dist` runs)."""
     work = tmp_path_factory.mktemp("wheels")
-    built = subprocess.run([sys.executable, str(ROOT / "release" / "bundle.py"), "--stage", str(work / "stage"),
-                            "--dist", str(work / "dist")], check=True, capture_output=True, text=True)
-    wheels = [Path(line) for line in built.stdout.split()]
-    assert sorted(w.name.split("-")[0] for w in wheels) == sorted(c.replace("-", "_") for c in CONNECTORS)
+    wheels = pipelines.build_wheels(work / "dist")
     with ThreadPoolExecutor(max_workers=4) as pool:
-        venvs = pool.map(lambda pair: _install(pair[0], work / "venvs" / pair[1]), zip(wheels, CONNECTORS))
+        venvs = pool.map(lambda c: _install(wheels[c], work / "venvs" / c), CONNECTORS)
     return dict(zip(CONNECTORS, venvs))
 
 

@@ -1,7 +1,8 @@
 """`sync-runner run CONNECTION --config FILE` runs one connection once (`--since DATE`: a replay from that date,
 leaving the saved state alone); `sync-runner serve --config FILE` stays up
 with the schedules (and the webhook relay, when installed and configured) until Ctrl-C or SIGTERM;
-`sync-runner subscribe --config FILE` subscribes that relay to ShipStation's notifications."""
+`sync-runner subscribe --config FILE` subscribes that relay to ShipStation's notifications;
+`sync-runner check CONNECTION --config FILE` checks that both connectors of a connection can log in."""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +48,13 @@ def command_run(args) -> int:
         return 1
     print_report(summary)
     return 0
+
+
+def command_check(args) -> int:
+    answers = Runner(load_config(args.config)).check(args.connection)
+    for connector, answer in answers.items():
+        print(f"{connector:36} {answer}")
+    return 0 if all(answer == "SUCCEEDED" for answer in answers.values()) else 1
 
 
 def command_serve(args) -> int:
@@ -121,12 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replay: read ShipStation's shipments again from DATE (2026-11-01 or an ISO date-time), "
                           "applying what earlier syncs skipped; the saved state is left as it is, nothing is "
                           "applied twice")
+    check = sub.add_parser("check", help="check that both connectors of a connection can log in")
+    check.add_argument("connection")
     serve = sub.add_parser("serve", help="stay up: run the connections on their schedules (and webhooks)")
     serve.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     serve.add_argument("--shutdown-timeout", type=float, default=60.0,
                        help="seconds a sync under way may take to end on shutdown")
     subscribe = sub.add_parser("subscribe", help="subscribe the relay to ShipStation's notifications")
-    for command in (run, serve, subscribe):
+    for command in (run, check, serve, subscribe):
         command.add_argument("--config", required=True, help="the runner's YAML or JSON config file")
         command.add_argument("--lock-wait", type=float, default=15 * 60,
                              help="seconds to wait for a run of the same connection already under way")
@@ -136,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        commands = {"run": command_run, "serve": command_serve, "subscribe": command_subscribe}
+        commands = {"run": command_run, "check": command_check, "serve": command_serve,
+                    "subscribe": command_subscribe}
         return commands[args.command](args)
     except (ConfigError, ConnectorNotFound, ConnectionBusy) as exc:
         print(f"sync-runner: {exc}", file=sys.stderr)

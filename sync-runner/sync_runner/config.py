@@ -27,8 +27,12 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Endpoint:
-    connector: str  # the console script, e.g. source-shipstation
+    connector: str  # the connector's name, e.g. source-shipstation (its console command when installed here)
     config: dict[str, Any] = field(repr=False)  # holds secrets: kept out of repr so a traceback cannot show them
+    # How PyAirbyte gets the connector, as for any connector outside this repository: `pip_url` (a wheel from
+    # `make dist`, a package name, a git URL) installed into a virtual environment of its own; without it, the
+    # connector command installed beside the runner or on PATH.
+    pip_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,25 @@ def resolve_env(value: Any, environ: Mapping[str, str], where: str, found: set[s
     return _ENV_REFERENCE.sub(substitute, value)
 
 
-def _endpoint(raw: Any, where: str, environ: Mapping[str, str], found: set[str]) -> Endpoint:
+def _endpoint(raw: Any, where: str, environ: Mapping[str, str], found: set[str], base_dir: Path) -> Endpoint:
     if not isinstance(raw, dict) or not isinstance(raw.get("connector"), str) or not raw["connector"]:
         raise ConfigError(f"{where}: give `connector` (its command, e.g. source-shipstation) and `config`")
     config = raw.get("config") or {}
     if not isinstance(config, dict):
         raise ConfigError(f"{where}.config must be a mapping")
-    return Endpoint(raw["connector"], resolve_env(config, environ, f"{where}.config", found))
+    pip_url = raw.get("pip_url")
+    if pip_url is not None and (not isinstance(pip_url, str) or not pip_url.strip()):
+        raise ConfigError(f"{where}.pip_url must be a non-empty string (a wheel, a package name or a URL)")
+    return Endpoint(raw["connector"], resolve_env(config, environ, f"{where}.config", found),
+                    pip_url=_local_path_or_url(pip_url, base_dir))
+
+
+def _local_path_or_url(pip_url: str | None, base_dir: Path) -> str | None:
+    """A wheel or folder named relative to the config file is found whatever directory the runner starts in."""
+    if not pip_url or "://" in pip_url or Path(pip_url).is_absolute():
+        return pip_url
+    local = base_dir / pip_url
+    return str(local) if local.exists() else pip_url
 
 
 def parse_config(raw: Any, base_dir: Path, environ: Mapping[str, str] | None = None) -> RunnerConfig:
@@ -122,8 +138,8 @@ def parse_config(raw: Any, base_dir: Path, environ: Mapping[str, str] | None = N
         if not isinstance(streams, list) or not streams or not all(isinstance(s, str) for s in streams):
             raise ConfigError(f"{where}.streams: list the streams to sync, e.g. [shipments]")
         connections[name] = Connection(
-            name=name, source=_endpoint(body.get("source"), f"{where}.source", environ, found),
-            destination=_endpoint(body.get("destination"), f"{where}.destination", environ, found),
+            name=name, source=_endpoint(body.get("source"), f"{where}.source", environ, found, base_dir),
+            destination=_endpoint(body.get("destination"), f"{where}.destination", environ, found, base_dir),
             streams=list(streams), interval_seconds=parse_schedule(body.get("schedule"), f"{where}.schedule"))
     # Relative to the config file, so the same state is found whatever directory the runner starts in.
     state_dir = Path(raw.get("state_dir") or DEFAULT_STATE_DIR).expanduser()

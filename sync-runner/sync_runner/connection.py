@@ -1,10 +1,13 @@
-"""Runs one connection once: its source straight into its destination through PyAirbyte, with the installed
-connector commands, state kept in a DuckDB file per connection so the next run resumes where this one ended."""
+"""Runs one connection once: its source straight into its destination through PyAirbyte (each connector from its
+`pip_url` or its installed command), state kept in a DuckDB file per connection so the next run resumes where
+this one ended; or checks that both its connectors can log in."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import audit_log
-from .config import ConfigError, Connection
+from .config import ConfigError, Connection, Endpoint
 from .executables import find_executable
 from .redact import Redactor, secret_values
 from .run_lock import run_lock
@@ -94,7 +97,8 @@ _built: dict[str, tuple[str, tuple]] = {}
 _built_lock = threading.Lock()
 
 
-def _connectors(connection: Connection, source_config: dict, destination_config: dict, state_home: Path) -> tuple:
+def _connectors(connection: Connection, source_config: dict, destination_config: dict, state_home: Path,
+                install_dir: Path) -> tuple:
     """The PyAirbyte source, destination and state cache of a connection, kept while its configs do not change.
     A fresh PyAirbyte connector object runs `spec` (and the source `discover`) before every sync, each a new
     connector process: kept, a sync costs the two processes that read and write, which is what makes a webhook's
@@ -102,21 +106,54 @@ def _connectors(connection: Connection, source_config: dict, destination_config:
     runner restarts."""
     import airbyte as ab  # about 5 s: paid once per process, at the first run
 
-    fingerprint = json.dumps([connection.source.connector, source_config, connection.streams,
-                              connection.destination.connector, destination_config, str(state_home)],
-                             sort_keys=True, default=str)
+    fingerprint = json.dumps([connection.source, source_config, connection.streams, connection.destination,
+                              destination_config, str(state_home)], sort_keys=True, default=repr)
     with _built_lock:
         held = _built.get(connection.name)
         if held is not None and held[0] == fingerprint:
             return held[1]
-        source = ab.get_source(connection.source.connector, config=source_config,
-                               local_executable=find_executable(connection.source.connector),
-                               streams=connection.streams)
+        source = ab.get_source(connection.source.connector, config=source_config, streams=connection.streams,
+                               **_how_to_get(connection.source, install_dir))
         destination = ab.get_destination(connection.destination.connector, config=destination_config,
-                                         local_executable=find_executable(connection.destination.connector))
+                                         **_how_to_get(connection.destination, install_dir))
         cache = ab.caches.DuckDBCache(db_path=state_home / "state.duckdb", cache_dir=state_home / "cache")
         _built[connection.name] = (fingerprint, (source, destination, cache))
         return source, destination, cache
+
+
+def _how_to_get(endpoint: Endpoint, install_dir: Path) -> dict:
+    """PyAirbyte's arguments for getting a connector as the config says."""
+    if endpoint.pip_url:
+        # A virtual environment per connector and pip_url: a new wheel (a new version, so a new file name) gets
+        # a new one, never an upgrade in place under a connection that may be running. PyAirbyte installs with
+        # uv, which it calls by name; uv is a dependency of PyAirbyte, so it is installed beside this Python.
+        beside = str(Path(sys.executable).parent)
+        if shutil.which("uv") is None and shutil.which("uv", path=beside):
+            os.environ["PATH"] = os.pathsep.join([beside, os.environ.get("PATH", "")])
+        digest = hashlib.sha256(endpoint.pip_url.encode()).hexdigest()[:12]
+        return {"pip_url": endpoint.pip_url, "install_root": install_dir / f"{endpoint.connector}-{digest}"}
+    return {"local_executable": find_executable(endpoint.connector)}
+
+
+def check_connection(connection: Connection, state_dir: Path,
+                     extra_secrets: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Each connector's `check`, got as a sync gets it (installed from its pip_url on first use): connector ->
+    "SUCCEEDED", or "FAILED: " and the connector's reason, scrubbed of secrets."""
+    redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
+                      | secret_values(connection.destination.config))
+    _prepare_pyairbyte_environment(state_dir)
+    source, destination, _ = _connectors(connection, dict(connection.source.config),
+                                         dict(connection.destination.config),
+                                         connection_dir(state_dir, connection.name), state_dir / "connectors")
+    answers = {}
+    for endpoint, connector in ((connection.source, source), (connection.destination, destination)):
+        try:
+            connector.check()
+            answers[endpoint.connector] = "SUCCEEDED"
+        except Exception as exc:  # PyAirbyte raises one error class per way a check can fail
+            reason = (getattr(exc, "context", None) or {}).get("failure_reason") or f"{type(exc).__name__}: {exc}"
+            answers[endpoint.connector] = redact(f"FAILED: {reason}")
+    return answers
 
 
 def _replay_source_config(connection: Connection, since: str) -> dict:
@@ -170,7 +207,7 @@ def run_connection(connection: Connection, state_dir: Path, progress: Progress =
         records_read = 0
         try:
             source, destination, cache = _connectors(connection, source_config, destination_config,
-                                                     replay_home or home)
+                                                     replay_home or home, state_dir / "connectors")
             say(f"{prefix} reading and writing")
             with _AuditTicker(audit_file, offset, say, prefix):
                 result = destination.write(source, cache=False, state_cache=cache)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import RunnerConfig, load_config
-from .connection import DEFAULT_LOCK_WAIT_SECONDS, RunSummary, run_connection
+from .connection import DEFAULT_LOCK_WAIT_SECONDS, RunSummary, check_connection, run_connection
 from .scheduler import Scheduler
 
 _print_lock = threading.Lock()
@@ -30,6 +30,10 @@ class Runner:
         return run_connection(self.config.connection(name), self.config.state_dir, self.progress,
                               extra_secrets=self.config.secrets, lock_wait_seconds=self.lock_wait_seconds,
                               since=since)
+
+    def check(self, name: str) -> dict[str, str]:
+        """connector -> "SUCCEEDED" or "FAILED: reason", for both connectors of the named connection."""
+        return check_connection(self.config.connection(name), self.config.state_dir, self.config.secrets)
 
     def scheduler(self) -> Scheduler:
         return Scheduler(self.run, {name: c.interval_seconds for name, c in self.config.connections.items()})

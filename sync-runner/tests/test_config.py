@@ -94,3 +94,25 @@ def test_an_unknown_connection_names_the_known_ones(tmp_path):
     config = load_config(write(tmp_path, CONFIG), environ=SECRETS)
     with pytest.raises(ConfigError, match="stock_to_shipstation"):
         config.connection("shipments")
+
+
+def test_a_pip_url_names_a_wheel_relative_to_the_config_file_or_anything_pip_installs(tmp_path):
+    wheel = tmp_path / "dist" / "source_netsuite_inventory-0.1.0-py3-none-any.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"")
+    text = CONFIG.replace("connector: source-netsuite-inventory\n",
+                          f"connector: source-netsuite-inventory\n      pip_url: dist/{wheel.name}\n")
+    text = text.replace("connector: destination-shipstation-inventory\n",
+                        "connector: destination-shipstation-inventory\n"
+                        "      pip_url: destination-shipstation-inventory==0.1.0\n")
+    stock = load_config(write(tmp_path, text), environ=SECRETS).connection("stock_to_shipstation")
+    assert stock.source.pip_url == str(wheel)  # found whatever directory the runner starts in
+    assert stock.destination.pip_url == "destination-shipstation-inventory==0.1.0"  # left to pip
+
+
+@pytest.mark.parametrize("value", ["''", "42", "[a, b]"])
+def test_a_pip_url_that_is_not_text_is_refused_with_its_place(tmp_path, value):
+    text = CONFIG.replace("connector: source-netsuite-inventory\n",
+                          f"connector: source-netsuite-inventory\n      pip_url: {value}\n")
+    with pytest.raises(ConfigError, match=r"connections\.stock_to_shipstation\.source\.pip_url"):
+        load_config(write(tmp_path, text), environ=SECRETS)
