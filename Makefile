@@ -53,12 +53,14 @@ lock: install
 	    --output-file $(CURDIR)/$$c/requirements.lock pyproject.toml) & \
 	done; wait
 
-# The four images, as Airbyte builds them, on a local stand-in for Airbyte's python-connector base (podman as
-# root; images/README.md). The base is built once and kept while its recipe is unchanged.
+# The four images, as Airbyte builds them (podman as root; images/README.md). By default on a local stand-in for
+# Airbyte's python-connector base, built once and kept while its recipe is unchanged; where Docker Hub is
+# reachable, BASE_IMAGE=docker.io/airbyte/python-connector-base:4.0.2@sha256:... builds on the real one.
+BASE_IMAGE ?= localhost/airbyte/python-connector-base:4.0.2-local
 images: dist
 	bash images/podman-setup.sh
-	bash images/build-base.sh
-	bash images/build-connectors.sh $(CONNECTORS)
+	@case "$(BASE_IMAGE)" in localhost/*) bash images/build-base.sh ;; esac
+	BASE_IMAGE=$(BASE_IMAGE) bash images/build-connectors.sh $(CONNECTORS)
 
 # Each image run as the platform runs it: spec, check, discover, both pipelines container to container
 # (release/tests/test_images.py), then the CDK's own container tests against the same images.

@@ -26,7 +26,7 @@ for connector in "$@"; do
   image="localhost/$repository:$tag"
   started=$(date +%s)
   log "$connector -> $image"
-  timeout "$STEP_TIMEOUT" podman build --pull=never --network=host "${secret[@]}" \
+  timeout "$STEP_TIMEOUT" podman build --pull=missing --network=host "${secret[@]}" \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$context" >&2 || die "$connector: image build failed"
   log "$connector built in $(( $(date +%s) - started ))s"
   echo "$image"
