@@ -32,6 +32,7 @@ test: install $(QA_STAMP)
 	$(BIN)/python -m pytest
 
 bench: install
+	$(BIN)/python benchmarks/bench_sync1.py
 	$(BIN)/python benchmarks/bench_sync2.py
 	$(BIN)/python benchmarks/bench_webhooks.py
 	$(BIN)/python benchmarks/bench_orders.py
