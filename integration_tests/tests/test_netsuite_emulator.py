@@ -200,8 +200,9 @@ def test_role_permissions(emu, creds):
     try:
         r = suiteql(emu, creds, "SELECT c.id FROM customer c")
         assert r.status_code == 400
-        assert error_of(r) == {"detail": "Search error occurred: Record 'customer' was not found.",
-                               "o:errorCode": "INVALID_PARAMETER"}
+        assert error_of(r) == {"detail": "Invalid search query. Detailed unprocessed description follows. "
+                                         "Search error occurred: Record 'customer' was not found.",
+                               "o:errorQueryParam": "q", "o:errorCode": "INVALID_PARAMETER"}
     finally:
         control(emu, "permissions", {"grant": ["customer"]})
     assert suiteql(emu, creds, "SELECT c.id FROM customer c").status_code == 200
@@ -442,7 +443,8 @@ def test_invalid_sql_and_unknown_tables(emu, creds):
     assert no_column.status_code == 400
     assert error_of(no_column)["detail"].startswith("Invalid search query.")
     unknown = suiteql(emu, creds, "SELECT id FROM employee")
-    assert error_of(unknown)["detail"] == "Search error occurred: Record 'employee' was not found."
+    assert error_of(unknown)["detail"] == ("Invalid search query. Detailed unprocessed description follows. "
+                                           "Invalid search type: employee.")
     write = suiteql(emu, creds, "DELETE FROM item")
     assert write.status_code == 400
 
@@ -544,10 +546,9 @@ def test_control_plane_sql_is_read_only(emu):
     assert sql(emu, "SELECT COUNT(*) AS n FROM item")[0]["n"] == 400
 
 
-def test_loading_150k_stock_rows_is_quick():
-    start = time.perf_counter()
+def test_a_catalogue_of_150k_stock_rows_loads_whole():
+    # How fast it loads is part of make bench (bench_sync2 starts such an emulator), not a timed test.
     backend = NetSuiteBackend(items=50_000, locations=3, customers=5, orders=5)
-    assert time.perf_counter() - start < 6
     assert backend.db.select("SELECT COUNT(*) AS n FROM inventoryitemlocations")[0]["n"] == 150_000
 
 

@@ -22,14 +22,17 @@ from emulators.common.faults import CONTROL_PREFIX, FaultMiddleware
 from .auth import authenticate, issue_token
 from .backend import PERMISSION_REST, NetSuiteBackend
 from .control import control_routes
-from .errors import (ConcurrencyLimitExceeded, InvalidAccount, InvalidContent, InvalidLogin, InvalidParameter, InvalidSearchQuery,
-                     InsufficientPermission, NetSuiteError, OAuth2Error, SearchRecordNotFound, UnknownPath,
-                     error_bytes)
+from .errors import (ConcurrencyLimitExceeded, InvalidAccount, InvalidContent, InvalidLogin, InvalidParameter,
+                     InvalidSearchQuery, InsufficientPermission, MethodNotAllowed, NetSuiteError, OAuth2Error,
+                     SearchRecordNotFound, UnknownPath, UnsupportedSearch, error_bytes)
+from .record_api import (META, NS_LINK_SCHEMA, NS_RESOURCE_SCHEMA, DateReader, QueryCompiler, RecordLister,
+                         catalog_list, collection_href, json_schema, openapi, record_type)
 from .records import RecordStore
 from .responses import (COLLECTION_CONTENT_TYPE, ERROR_CONTENT_TYPE, RECORD_CONTENT_TYPE, error_response,
                         fault_response, json_response, suiteql_page)
 
-PERMISSION_OF_TABLE = {"transactionshippingaddress": "transaction", "transactionbillingaddress": "transaction"}
+PERMISSION_OF_TABLE = {"transactionshippingaddress": "transaction", "transactionbillingaddress": "transaction",
+                       "customersubsidiaryrelationship": "customer"}
 
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
@@ -56,7 +59,21 @@ def _int_param(request: Request, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise InvalidParameter(f"Invalid value for the '{name}' query parameter: '{raw}'. "
-                               "It must be an integer.") from None
+                               "It must be an integer.", query_param=name) from None
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    """limit (1..1000, default 1000) and offset (a multiple of limit), for SuiteQL and record collections alike
+    (Collection Paging; the multiple-of-limit rule from ehmad11/netsuite-rest#25). Wording UNCONFIRMED."""
+    limit = _int_param(request, "limit", MAX_PAGE)
+    offset = _int_param(request, "offset", 0)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidParameter(f"Invalid value for the 'limit' query parameter: {limit}. "
+                               f"It must be between 1 and {MAX_PAGE}.", query_param="limit")
+    if offset < 0 or offset % limit:
+        raise InvalidParameter(f"Invalid value for the 'offset' query parameter: {offset}. "
+                               "The offset must be a multiple of the limit.", query_param="offset")
+    return limit, offset
 
 
 async def _json_body(request: Request):
@@ -100,35 +117,32 @@ class Handlers:
 
     async def suiteql(self, request: Request) -> Response:
         backend = self.backend
-        limit = _int_param(request, "limit", MAX_PAGE)
-        offset = _int_param(request, "offset", 0)
-        if not 1 <= limit <= MAX_PAGE:
-            # UNCONFIRMED wording.
-            raise InvalidParameter(f"Invalid value for the 'limit' query parameter: {limit}. "
-                                   f"It must be between 1 and {MAX_PAGE}.")
-        if offset < 0 or offset % limit:
-            # UNCONFIRMED wording; the rule is from ehmad11/netsuite-rest#25.
-            raise InvalidParameter(f"Invalid value for the 'offset' query parameter: {offset}. "
-                                   "The offset must be a multiple of the limit.")
+        limit, offset = _paging(request)
         if offset + limit > MAX_RESULTS:
             # UNCONFIRMED code and wording: the rule (no more than 100,000 results) is Oracle's.
             raise InvalidParameter(f"Invalid value for the 'offset' query parameter: {offset}. SuiteQL returns at "
                                    f"most {MAX_RESULTS} results; narrow the query (for example page by key: "
-                                   "WHERE id > :last ORDER BY id).")
+                                   "WHERE id > :last ORDER BY id).", query_param="offset")
         body = await _json_body(request)
         query = body.get("q") if isinstance(body, dict) else None
         if not isinstance(query, str) or not query.strip():
-            raise InvalidSearchQuery("The request body must be a JSON object with the query in 'q'.")
-        translation = backend.translator.translate(query)
-        for table in sorted(translation.tables):
-            # A transaction's address tables come with the permission to read transactions (UNCONFIRMED).
-            if not backend.has_permission(PERMISSION_OF_TABLE.get(table, table)):
-                raise SearchRecordNotFound(table)
+            raise UnsupportedSearch("the request body must be a JSON object with the query in 'q'")
         try:
-            total, columns, rows = backend.db.page(translation.sql, limit, offset)
-        except sqlite3.Error as err:
-            raise InvalidSearchQuery(str(err)) from None
-        page = suiteql_page(base_url(request) + SUITEQL_PATH, columns, rows, total, limit, offset, MAX_RESULTS)
+            translation = backend.translator.translate(query)
+            for table in sorted(translation.tables):
+                # A transaction's address tables come with the permission to read transactions (UNCONFIRMED).
+                if not backend.has_permission(PERMISSION_OF_TABLE.get(table, table)):
+                    raise SearchRecordNotFound(table)
+            try:
+                total, columns, rows = backend.db.page(translation.sql, limit, offset)
+            except sqlite3.Error as err:
+                # What got past the SuiteQL checks but SQLite cannot run: never SQLite's words to the client.
+                raise UnsupportedSearch(f"SQLite: {err}") from None
+        except InvalidSearchQuery as err:
+            backend.note_query_error(query, err)
+            raise
+        page = suiteql_page(base_url(request) + SUITEQL_PATH, columns, rows, total, limit, offset, MAX_RESULTS,
+                            backend.date_format)
         return json_response(page, media_type=COLLECTION_CONTENT_TYPE)
 
     def _href(self, request: Request) -> str:
@@ -137,26 +151,94 @@ class Handlers:
     def _expand(self, request: Request) -> bool:
         return request.query_params.get("expandSubResources", "").lower() == "true"
 
-    async def sales_order(self, request: Request) -> Response:
-        data = self.records.sales_order(request.path_params["id"], self._href(request), self._expand(request))
+    def _type(self, request: Request, *allowed: str):
+        """The record type the path names, in any case (`salesorder` and `salesOrder` both; Airbyte's source
+        lowercases every type name it sends)."""
+        rtype = record_type(request.path_params["rtype"])
+        if rtype is None or (allowed and rtype.name not in allowed):
+            raise UnknownPath(request.url.path)
+        return rtype
+
+    async def record_collection(self, request: Request) -> Response:
+        backend = self.backend
+        rtype = self._type(request)
+        limit, offset = _paging(request)
+        q = request.query_params.get("q")
+        condition, params = "", []
+        if q is not None:
+            try:
+                condition, params = QueryCompiler(rtype, DateReader(backend.date_format, backend.time_zone)).compile(q)
+            except InvalidParameter as err:
+                backend.note_query_error(q, err)
+                raise
+        total, ids = RecordLister(backend.db).ids(rtype, condition, params, limit, offset)
+        base = base_url(request)
+        path = request.url.path
+        # Items point at the record in the spelling the client used for the collection.
+        items = [{"links": [{"rel": "self", "href": f"{base}{path.rstrip('/')}/{i}"}], "id": str(i)} for i in ids]
+        has_more = offset + len(items) < total
+        links = [{"rel": "self", "href": collection_href(base, path, limit, offset, q)}]
+        if has_more:
+            links.append({"rel": "next", "href": collection_href(base, path, limit, offset + limit, q)})
+        return json_response({"links": links, "count": len(items), "hasMore": has_more, "items": items,
+                              "offset": offset, "totalResults": total}, media_type=COLLECTION_CONTENT_TYPE)
+
+    async def record(self, request: Request) -> Response:
+        rtype = self._type(request)
+        ref, href, expand = request.path_params["id"], self._href(request), self._expand(request)
+        if rtype.name == "itemFulfillment":
+            return await self.fulfillment(request)
+        if request.method != "GET":
+            # UNCONFIRMED: NetSuite updates these records; the emulator does not, and says so rather than pretend.
+            raise MethodNotAllowed(request.method, request.url.path)
+        if rtype.name == "salesOrder":
+            data = self.records.sales_order(ref, href, expand)
+        else:
+            lister = RecordLister(self.backend.db)
+            row = lister.row(rtype, ref)
+            data = {"inventoryItem": lister.inventory_item, "customer": lister.customer,
+                    "location": lister.location}[rtype.name](row, href, expand)
         return json_response(data, media_type=RECORD_CONTENT_TYPE)
 
     async def sales_order_lines(self, request: Request) -> Response:
+        self._type(request, "salesOrder")
         data = self.records.sales_order_lines(request.path_params["id"], self._href(request))
         return json_response(data, media_type=COLLECTION_CONTENT_TYPE)
 
     async def sales_order_line(self, request: Request) -> Response:
+        self._type(request, "salesOrder")
         data = self.records.sales_order_line(request.path_params["id"], request.path_params["line"],
                                              self._href(request))
         return json_response(data, media_type=RECORD_CONTENT_TYPE)
 
+    async def metadata_list(self, request: Request) -> Response:
+        return json_response(catalog_list(base_url(request)))
+
+    async def metadata(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        wants_schema = "application/schema+json" in request.headers.get("accept", "")
+        if name.lower() in ("nslink", "nsresource"):
+            body = NS_LINK_SCHEMA if name.lower() == "nslink" else NS_RESOURCE_SCHEMA
+            return json_response(body, media_type="application/schema+json")
+        rtype = record_type(name)
+        if rtype is None:
+            raise UnknownPath(request.url.path)
+        if wants_schema:
+            return json_response(json_schema(rtype), media_type="application/schema+json")
+        return json_response(openapi(rtype, base_url(request)), media_type="application/swagger+json")
+
     async def transform(self, request: Request) -> Response:
+        self._type(request, "salesOrder")
+        if request.path_params["target"].lower() != "itemfulfillment":
+            # UNCONFIRMED: the emulator transforms sales orders into item fulfillments only.
+            raise UnknownPath(request.url.path)
         body = await _json_body(request)
         new_id = self.records.transform_to_fulfillment(request.path_params["id"], body, now_iso(self.backend))
         return Response(status_code=204, headers={
             "Location": f"{base_url(request)}{RECORD_PREFIX}/itemFulfillment/{new_id}"})
 
     async def fulfillment(self, request: Request) -> Response:
+        self._type(request, "itemFulfillment")
         ref = request.path_params["id"]
         if request.method == "GET":
             data = self.records.fulfillment(ref, self._href(request), self._expand(request))
@@ -183,11 +265,14 @@ def api_routes(h: Handlers) -> list[Route]:
         Route("/rest/datacenterurls", h.datacenter_urls, methods=["GET"]),
         Route(TOKEN_PATH, h.token, methods=["POST"]),
         Route(SUITEQL_PATH, h.suiteql, methods=["POST"]),
-        Route(r + "/salesOrder/{id}", h.sales_order, methods=["GET"]),
-        Route(r + "/salesOrder/{id}/item", h.sales_order_lines, methods=["GET"]),
-        Route(r + "/salesOrder/{id}/item/{line:int}", h.sales_order_line, methods=["GET"]),
-        Route(r + "/salesOrder/{id}/!transform/itemFulfillment", h.transform, methods=["POST"]),
-        Route(r + "/itemFulfillment/{id}", h.fulfillment, methods=["GET", "PATCH", "DELETE"]),
+        Route(r + "/metadata-catalog", h.metadata_list, methods=["GET"]),
+        Route(r + "/metadata-catalog/", h.metadata_list, methods=["GET"]),
+        Route(r + "/metadata-catalog/{name}", h.metadata, methods=["GET"]),
+        Route(r + "/{rtype}", h.record_collection, methods=["GET"]),
+        Route(r + "/{rtype}/{id}", h.record, methods=["GET", "PATCH", "DELETE"]),
+        Route(r + "/{rtype}/{id}/item", h.sales_order_lines, methods=["GET"]),
+        Route(r + "/{rtype}/{id}/item/{line:int}", h.sales_order_line, methods=["GET"]),
+        Route(r + "/{rtype}/{id}/!transform/{target}", h.transform, methods=["POST"]),
         Route("/{path:path}", h.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
     ]
 

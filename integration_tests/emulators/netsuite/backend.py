@@ -20,7 +20,8 @@ from .suiteql import SuiteQLTranslator
 
 PERMISSION_REST = "REST Web Services"
 PERMISSION_TOKENS = "Log in using Access Tokens"
-TABLE_PERMISSIONS = ("transaction", "transactionline", "item", "inventoryitemlocations", "location", "customer")
+TABLE_PERMISSIONS = ("transaction", "transactionline", "item", "inventoryitemlocations", "location", "customer",
+                     "subsidiary", "account")
 DEFAULT_PERMISSIONS = frozenset({PERMISSION_REST, PERMISSION_TOKENS, *TABLE_PERMISSIONS})
 
 TIMESTAMP_TOLERANCE_S = 300  # TBA timestamps more than 5 minutes off are refused
@@ -136,6 +137,11 @@ class NetSuiteBackend:
         self.injector = FaultInjector()
         self.injector.set_latency(latency_ms)
         self.translator = SuiteQLTranslator()
+        # Set Preferences: the date format SuiteQL answers in and record-collection `q` dates are read in; the
+        # time zone those dates are read in (UTC here, so SuiteQL literals and q literals agree).
+        self.date_format = "D/M/YYYY"
+        self.time_zone = "UTC"
+        self.query_errors: deque[dict] = deque(maxlen=1000)
         self.requests_served = 0
         self.responses_429 = 0
         self._lock = threading.Lock()
@@ -155,6 +161,11 @@ class NetSuiteBackend:
 
     def audit_entries(self) -> list[dict]:
         return [vars(a).copy() for a in list(self.login_audit)]
+
+    def note_query_error(self, query: str, err) -> None:
+        """What the emulator found wrong with a refused SuiteQL or q, for the control plane only: NetSuite's own
+        answer often says no more than "Invalid or unsupported search."."""
+        self.query_errors.append({"at": self.clock.now(), "q": query, "detail": err.detail, "reason": err.reason})
 
     # --- bearer tokens -------------------------------------------------------------------------------------
     def issue_bearer(self) -> str:

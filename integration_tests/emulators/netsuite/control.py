@@ -99,6 +99,18 @@ def control_routes(backend: NetSuiteBackend) -> list[Route]:
     async def stats(request: Request):
         return backend.stats()
 
+    async def query_errors(request: Request):
+        return {"entries": list(backend.query_errors)}
+
+    async def preferences(request: Request):
+        from .database import DATE_FORMATS
+        data = await body(request)
+        if "date_format" in data:
+            if data["date_format"] not in DATE_FORMATS:
+                raise ValueError(f"date_format must be one of {', '.join(DATE_FORMATS)}")
+            backend.date_format = data["date_format"]
+        return {"date_format": backend.date_format, "time_zone": backend.time_zone}
+
     async def sql(request: Request):
         return {"rows": backend.db.read_only(str((await body(request))["q"]))}
 
@@ -106,5 +118,6 @@ def control_routes(backend: NetSuiteBackend) -> list[Route]:
               ("/faults", faults, "POST"), ("/latency", latency, "POST"), ("/concurrency", concurrency, "POST"),
               ("/revoke", revoke, "POST"), ("/restore", restore, "POST"), ("/permissions", permissions, "POST"),
               ("/certificates", certificates, "POST"), ("/login-audit", login_audit, "GET"),
-              ("/reset", reset, "POST"), ("/stats", stats, "GET"), ("/sql", sql, "POST")]
+              ("/reset", reset, "POST"), ("/stats", stats, "GET"), ("/sql", sql, "POST"),
+              ("/query-errors", query_errors, "GET"), ("/preferences", preferences, "POST")]
     return [Route(P + path, guarded(handler), methods=[method]) for path, handler, method in routes]

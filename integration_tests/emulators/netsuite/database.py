@@ -15,12 +15,19 @@ from datetime import datetime, timedelta, timezone
 from emulators.common.merchant import Merchant
 
 
+# The account's date format preferences the emulator offers (Set Preferences > Date Format), with the Java
+# pattern NetSuite names when a record-collection `q` date does not parse (third-party captures show "M/d/yy"
+# for an M/D/YYYY account). D/M/YYYY is the default, so clients that assume US dates are caught.
+DATE_FORMATS = {"D/M/YYYY": ("d/M/yy", "{d}/{m}/{y}"), "M/D/YYYY": ("M/d/yy", "{m}/{d}/{y}"),
+                "DD.MM.YYYY": ("dd.MM.yy", "{d:02d}.{m:02d}.{y}")}
+
+
 class NsDateTime(str):
     """ISO text read from a date column."""
 
-    def display(self) -> str:
-        # The account's date preference in this emulator: D/M/YYYY without leading zeros, date only.
-        return f"{int(self[8:10])}/{int(self[5:7])}/{int(self[0:4])}"
+    def display(self, date_format: str = "D/M/YYYY") -> str:
+        # SuiteQL answers dates in the account's date format preference, date only.
+        return DATE_FORMATS[date_format][1].format(d=int(self[8:10]), m=int(self[5:7]), y=int(self[0:4]))
 
 
 sqlite3.register_converter("NSDATETIME", lambda raw: NsDateTime(raw.decode()))
@@ -41,12 +48,23 @@ INSERT_TRANSACTION = (f'INSERT INTO "transaction" ({", ".join(TRANSACTION_COLUMN
 # Shipping items (BUILTIN.DF(t.shipmethod) names them). In NetSuite they are items of type ShipItem; here they
 # stay out of the item table so the item and stock streams see only what they saw before.
 SHIP_METHODS = {1: "UPS Ground", 2: "FedEx 2Day", 3: "USPS Priority Mail", 4: "Will Call"}
+LINE_COLUMNS = ("transaction", "id", "linesequencenumber", "mainline", "item", "quantity", "quantityshiprecv",
+                "isclosed", "location", "rate", "createdfrom", "orderline", "linelastmodifieddate")
+_QUOTED_LINE_COLUMNS = ", ".join(f'"{c}"' for c in LINE_COLUMNS)
+INSERT_LINE = f'INSERT INTO transactionline ({_QUOTED_LINE_COLUMNS}) VALUES ({", ".join("?" for _ in LINE_COLUMNS)})'
+SUBSIDIARY_ID = 1
+SUBSIDIARY_NAME = "Parent Company"
+ASSET_ACCOUNT, COGS_ACCOUNT, INCOME_ACCOUNT = 120, 500, 400
+ACCOUNTS = {ASSET_ACCOUNT: ("1200", "Inventory Asset", "OthCurrAsset"),
+            COGS_ACCOUNT: ("5000", "Cost of Goods Sold", "COGS"), INCOME_ACCOUNT: ("4000", "Sales", "Income")}
 
 SCHEMA = """
 CREATE TABLE "transaction" (
   id INTEGER PRIMARY KEY, tranid TEXT, otherrefnum TEXT, externalid TEXT, type TEXT NOT NULL, status TEXT,
   entity INTEGER, trandate NSDATETIME, createddate NSDATETIME, lastmodifieddate NSDATETIME, memo TEXT,
   shipstatus TEXT, createdfrom INTEGER, linkedtrackingnumberlist TEXT,
+  -- Header `subsidiary` is deliberately absent: SuiteQL answers "Field 'subsidiary' for record 'transaction' was
+  -- not found. Reason: NOT_EXPOSED"; the lines carry it (suiteql.py NOT_EXPOSED).
   -- Order header fields read by the orders_to_ship stream (added later, so inserts name their columns).
   shippingaddress INTEGER, billingaddress INTEGER, shipmethod INTEGER,
   custbody_delivery_instructions TEXT, custbody_authority_to_leave TEXT, custbody_signature_required TEXT);
@@ -71,7 +89,38 @@ CREATE TABLE inventoryitemlocations (
   PRIMARY KEY (item, location));
 CREATE TABLE location (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT);
 CREATE TABLE customer (
-  id INTEGER PRIMARY KEY, entityid TEXT, companyname TEXT, email TEXT, phone TEXT, lastmodifieddate NSDATETIME);
+  id INTEGER PRIMARY KEY, entityid TEXT, companyname TEXT, email TEXT, phone TEXT, lastmodifieddate NSDATETIME,
+  datecreated NSDATETIME, externalid TEXT, isinactive TEXT, isperson TEXT, subsidiary INTEGER);
+CREATE TABLE subsidiary (id INTEGER PRIMARY KEY, name TEXT, fullname TEXT, isinactive TEXT, iselimination TEXT,
+  country TEXT, parent INTEGER, lastmodifieddate NSDATETIME);
+CREATE TABLE customersubsidiaryrelationship (id INTEGER PRIMARY KEY, entity INTEGER, subsidiary INTEGER,
+  isprimarysub TEXT);
+CREATE TABLE account (id INTEGER PRIMARY KEY, acctnumber TEXT, accountsearchdisplayname TEXT, fullname TEXT,
+  accttype TEXT, isinactive TEXT, subsidiary TEXT);
+-- Columns the Records Catalog lists for item, location and transactionline that the connectors do not read.
+-- They live beside the tables (whose column lists tests insert into by position) and SuiteQL reads them through
+-- the suiteql_* views whenever a query names one (suiteql.py VIEWS). Class, department and item location stay
+-- NULL (this merchant uses none); subtype is NULL for inventory items (Sale/Purchase/Resale is for others);
+-- totalquantityonhand is the sum of the item's stock rows, so it follows every fulfillment.
+CREATE TABLE item_extra (id INTEGER PRIMARY KEY, fullname TEXT, createddate NSDATETIME, externalid TEXT,
+  subsidiary TEXT, class INTEGER, department INTEGER, location INTEGER, assetaccount INTEGER, cogsaccount INTEGER,
+  incomeaccount INTEGER, expenseaccount INTEGER, subtype TEXT);
+CREATE TABLE location_extra (id INTEGER PRIMARY KEY, fullname TEXT, subsidiary TEXT, externalid TEXT,
+  makeinventoryavailable TEXT, parent INTEGER);
+CREATE VIEW suiteql_item AS SELECT i.*, COALESCE(x.fullname, i.itemid) AS fullname, x.createddate AS createddate,
+  x.externalid AS externalid, COALESCE(x.subsidiary, '1') AS subsidiary, x.class AS class,
+  x.department AS department, x.location AS location, COALESCE(x.assetaccount, 120) AS assetaccount,
+  COALESCE(x.cogsaccount, 500) AS cogsaccount, COALESCE(x.incomeaccount, 400) AS incomeaccount,
+  x.expenseaccount AS expenseaccount, x.subtype AS subtype,
+  (SELECT COALESCE(SUM(s.quantityonhand), 0) FROM inventoryitemlocations s WHERE s.item = i.id) AS totalquantityonhand
+  FROM item i LEFT JOIN item_extra x ON x.id = i.id;
+CREATE VIEW suiteql_location AS SELECT l.*, COALESCE(x.fullname, l.name) AS fullname,
+  COALESCE(x.subsidiary, '1') AS subsidiary, x.externalid AS externalid,
+  COALESCE(x.makeinventoryavailable, 'T') AS makeinventoryavailable, x.parent AS parent
+  FROM location l LEFT JOIN location_extra x ON x.id = l.id;
+-- One subsidiary: every line belongs to it (header transaction.subsidiary is NOT_EXPOSED to SuiteQL).
+CREATE VIEW suiteql_transactionline AS SELECT tl.*, 1 AS subsidiary, NULL AS department, NULL AS class
+  FROM transactionline tl;
 -- Package sublist of item fulfillments: record API only, not a SuiteQL table.
 CREATE TABLE ns_package (fulfillment INTEGER, seq INTEGER, trackingnumber TEXT, weight REAL, descr TEXT);
 CREATE INDEX transaction_type_modified ON "transaction" (type, lastmodifieddate);
@@ -98,8 +147,10 @@ class Database:
         self.conn.executescript(SCHEMA)
         self.version = 0  # bumped by every write, so cached counts are dropped
         self._counts: dict[tuple[str, int], int] = {}
-        self._names: dict[str, dict[int, str]] = {"entity": {}, "item": {}, "location": {}, "transaction": {},
-                                                  "shipmethod": dict(SHIP_METHODS)}
+        self._names: dict[str, dict[int, str]] = {
+            "entity": {}, "item": {}, "location": {}, "transaction": {}, "shipmethod": dict(SHIP_METHODS),
+            "subsidiary": {SUBSIDIARY_ID: SUBSIDIARY_NAME},
+            "account": {aid: f"{num} {name}" for aid, (num, name, _) in ACCOUNTS.items()}}
         self._register_functions()
         self._load(merchant)
 
@@ -131,18 +182,32 @@ class Database:
         base = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
         c = self.conn
         c.execute("BEGIN")
+        # One subsidiary (the account's root), the three accounts an inventory item posts to.
+        c.execute("INSERT INTO subsidiary VALUES (?,?,?,'F','F','US',NULL,?)",
+                  (SUBSIDIARY_ID, SUBSIDIARY_NAME, SUBSIDIARY_NAME, iso(base - timedelta(days=400))))
+        c.executemany("INSERT INTO account VALUES (?,?,?,?,?,'F',?)", [
+            (aid, num, f"{num} {name}", name, kind, str(SUBSIDIARY_ID)) for aid, (num, name, kind) in ACCOUNTS.items()])
         c.executemany("INSERT INTO location VALUES (?,?,'F')", [(loc.id, loc.name) for loc in m.locations])
+        c.executemany("INSERT INTO location_extra VALUES (?,?,?,NULL,'T',NULL)",
+                      [(loc.id, loc.name, str(SUBSIDIARY_ID)) for loc in m.locations])
         # Spread last-modified dates over 90 days so incremental reads have something to filter.
         c.executemany("INSERT INTO item VALUES (?,?,?,?,'InvtPart',?,?,?,'oz',?)", [
             (it.id, it.sku, it.name, it.upc, "T" if it.inactive else "F", it.price, it.weight_oz,
              iso(base - timedelta(days=it.id % 90, minutes=it.id % 1440))) for it in m.items])
+        # Created 120 days before the item was last modified (in SQL: 50,000 items load in a blink).
+        c.execute("INSERT INTO item_extra SELECT id, itemid, datetime(lastmodifieddate, '-120 days'), NULL, ?, NULL, "
+                  "NULL, NULL, ?, ?, ?, NULL, NULL FROM item",
+                  (str(SUBSIDIARY_ID), ASSET_ACCOUNT, COGS_ACCOUNT, INCOME_ACCOUNT))
         c.executemany("INSERT INTO inventoryitemlocations VALUES (?,?,?,?,?,?,?,?)", [
             (s.item_id, s.location_id, s.on_hand, s.available, s.committed, s.on_order, s.backordered,
              iso(base - timedelta(days=(s.item_id + s.location_id) % 60, seconds=s.item_id % 86400)))
             for s in m.stock])
-        c.executemany("INSERT INTO customer VALUES (?,?,?,?,?,?)", [
-            (cu.id, cu.entity_id, cu.company, cu.email, cu.phone, iso(base - timedelta(days=cu.id % 30)))
+        c.executemany("INSERT INTO customer VALUES (?,?,?,?,?,?,?,NULL,'F','F',?)", [
+            (cu.id, cu.entity_id, cu.company, cu.email, cu.phone, iso(base - timedelta(days=cu.id % 30)),
+             iso(base - timedelta(days=200 + cu.id % 30)), SUBSIDIARY_ID)
             for cu in m.customers])
+        c.executemany("INSERT INTO customersubsidiaryrelationship VALUES (?,?,?,'T')",
+                      [(n, cu.id, SUBSIDIARY_ID) for n, cu in enumerate(m.customers, start=1)])
         headers, lines = [], []
         for so in m.sales_orders:
             created = iso(so.created)
@@ -162,7 +227,7 @@ class Database:
         c.executemany('UPDATE "transaction" SET shippingaddress = ?, billingaddress = ?, shipmethod = 1, '
                       "custbody_authority_to_leave = 'F', custbody_signature_required = 'F' WHERE id = ?",
                       [(so.id, so.id, so.id) for so in m.sales_orders])
-        c.executemany("INSERT INTO transactionline VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", lines)
+        c.executemany(INSERT_LINE, lines)
         c.execute("COMMIT")
         self._names["entity"] = {cu.id: f"{cu.entity_id} {cu.company}" for cu in m.customers}
         self._names["item"] = {it.id: it.sku for it in m.items}

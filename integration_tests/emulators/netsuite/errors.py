@@ -28,6 +28,8 @@ class NetSuiteError(Exception):
     status = 400
     code = "USER_ERROR"
     detail = "An error occurred."
+    query_param: str | None = None  # o:errorQueryParam: the query parameter at fault
+    reason = ""  # what the emulator found wrong, for its control plane only (GET /__emulator/query-errors)
 
     def __init__(self, detail: str | None = None, error_path: str | None = None) -> None:
         super().__init__(detail or self.detail)
@@ -38,9 +40,14 @@ class NetSuiteError(Exception):
 
 def error_body(err: NetSuiteError) -> dict:
     type_url, title = STATUS_TYPES.get(err.status, STATUS_TYPES[500])
-    detail = {"detail": err.detail, "o:errorCode": err.code}
+    detail = {"detail": err.detail}
     if err.error_path:
         detail["o:errorPath"] = err.error_path
+    if err.query_param:
+        # Live captures of SuiteQL refusals carry "o:errorQueryParam": "q" although q travels in the body
+        # (non-OneWorld "Unknown identifier 'subsidiary'" capture; "Invalid search type: Email." capture).
+        detail["o:errorQueryParam"] = err.query_param
+    detail["o:errorCode"] = err.code
     return {"type": type_url, "title": title, "status": err.status, "o:errorDetails": [detail]}
 
 
@@ -66,19 +73,90 @@ class InvalidAccount(NetSuiteError):
 class InvalidParameter(NetSuiteError):
     code = "INVALID_PARAMETER"
 
+    def __init__(self, detail: str | None = None, error_path: str | None = None, query_param: str | None = None,
+                 reason: str = "") -> None:
+        super().__init__(detail, error_path)
+        if query_param:
+            self.query_param = query_param
+        self.reason = reason or self.detail
+
+
+SUITEQL_PREFIX = "Invalid search query. Detailed unprocessed description follows. "
+
 
 class InvalidSearchQuery(InvalidParameter):
-    """SuiteQL NetSuite cannot run; the real detail starts with this sentence and then quotes the parser."""
+    """SuiteQL NetSuite refuses: 400 INVALID_PARAMETER, o:errorQueryParam q, the detail this prefix + NetSuite's
+    description (every capture of a SuiteQL refusal over REST starts so: ehmad11/netsuite-rest tests, live
+    captures quoted in third-party clients)."""
 
-    def __init__(self, description: str) -> None:
-        super().__init__(f"Invalid search query. Detailed unprocessed description follows. {description}")
+    def __init__(self, description: str, reason: str = "") -> None:
+        super().__init__(SUITEQL_PREFIX + description, query_param="q", reason=reason or description)
 
 
-class SearchRecordNotFound(InvalidParameter):
-    """A table the role may not read (or that does not exist): NetSuite says the record was not found."""
+class UnsupportedSearch(InvalidSearchQuery):
+    """Syntax or a function SuiteQL does not run. NetSuite's words for the many such cases are not all public;
+    "Invalid or unsupported search." is the one seen live (for a GROUP BY alias, a join it cannot traverse).
+    Which words NetSuite uses for each case (LIMIT, WITH, a SQLite function...) is UNCONFIRMED; `reason` says what
+    the emulator found and is shown only on the control plane."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Search error occurred: Invalid or unsupported search.", reason=reason)
+
+
+class UnknownIdentifier(InvalidSearchQuery):
+    """An unqualified name no table in scope has (ehmad11/netsuite-rest test: `select not_existing_field from
+    customer`; a live capture: `Unknown identifier 'subsidiary'. Available identifiers are:
+    {transaction=transaction}.`)."""
+
+    def __init__(self, name: str, identifiers: dict[str, str]) -> None:
+        listed = ", ".join(f"{alias}={table}" for alias, table in identifiers.items())
+        super().__init__(f"Search error occurred: Unknown identifier '{name}'. Available identifiers are: "
+                         f"{{{listed}}}.")
+
+
+class FieldNotFound(InvalidSearchQuery):
+    """A qualified column the record does not have, or does not expose to SuiteQL (third-party captures: "Field
+    'amout' for record 'transactionLine' was not found.", "Field 'subsidiary' for record 'transaction' was not
+    found. Reason: NOT_EXPOSED"). The record name's casing in the real message is UNCONFIRMED (lowercase here)."""
+
+    def __init__(self, field: str, record: str, reason: str | None = None) -> None:
+        tail = f" Reason: {reason}" if reason else ""
+        super().__init__(f"Search error occurred: Field '{field}' for record '{record}' was not found.{tail}")
+
+
+class InvalidSearchType(InvalidSearchQuery):
+    """A table SuiteQL does not have (ehmad11/netsuite-rest test; a live capture "Invalid search type: Email.")."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"Invalid search type: {table}.")
+
+
+class SearchRecordNotFound(InvalidSearchQuery):
+    """A table the role may not read: NetSuite says the record was not found (a client test quotes "Invalid search
+    query. Detailed unprocessed description follows. Search error occurred: Record 'customer' was not found.")."""
 
     def __init__(self, table: str) -> None:
         super().__init__(f"Search error occurred: Record '{table}' was not found.")
+
+
+class InvalidRecordQuery(InvalidParameter):
+    """A record collection `q` NetSuite cannot parse. Wording from a third-party client's capture of NetSuite's
+    answer to a single-quoted literal; that it is also the answer to an unknown field or a wrong operator is
+    UNCONFIRMED."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Invalid search query. Provide a valid search query.", query_param="q", reason=reason)
+
+
+class DateParseFailed(InvalidParameter):
+    """A date literal in a record collection `q` that the account's date format does not parse. Wording from
+    third-party captures ("Invalid search query. Search error occurred: Parse of date/time "8/5/2026 23:53" failed
+    with date format "M/d/yy" in time zone America/Los_Angeles"); Airbyte source-netsuite switches its date
+    format on "failed with date format"."""
+
+    def __init__(self, literal: str, java_format: str, time_zone: str) -> None:
+        super().__init__(f'Invalid search query. Search error occurred: Parse of date/time "{literal}" failed with '
+                         f'date format "{java_format}" in time zone {time_zone}', query_param="q")
 
 
 class InvalidContent(NetSuiteError):

@@ -5,7 +5,7 @@ here is what SuiteQL reads next.
 """
 from __future__ import annotations
 
-from .database import INSERT_TRANSACTION, SHIP_STATUS_NAMES, STATUS_NAMES, Database
+from .database import INSERT_LINE, INSERT_TRANSACTION, SHIP_STATUS_NAMES, STATUS_NAMES, Database
 from .errors import DuplicateExternalId, InvalidContent, NonexistentId, UserError
 
 FULFILLABLE = ("B", "D", "E")  # Pending Fulfillment, Partially Fulfilled, Pending Billing/Partially Fulfilled
@@ -117,12 +117,12 @@ class RecordStore:
                           (new_id, tranid, None, None if external_id is None else str(external_id), "ItemShip",
                            ship_status, so["entity"], now[:10] + " 00:00:00", now, now, memo, ship_status, so["id"],
                            ", ".join(p["trackingnumber"] for p in packages if p["trackingnumber"]) or None))
-                c.execute("INSERT INTO transactionline VALUES (?,0,0,'T',NULL,NULL,NULL,'F',?,NULL,?,NULL,?)",
-                          (new_id, plan[0][1], so["id"], now))
+                c.execute(INSERT_LINE, (new_id, 0, 0, "T", None, None, None, "F", plan[0][1], None, so["id"], None,
+                                        now))
                 for n, (ln, location, qty) in enumerate(plan, start=1):
                     # Fulfillment lines take stock out: negative quantity, as on the order.
-                    c.execute("INSERT INTO transactionline VALUES (?,?,?,'F',?,?,NULL,'F',?,NULL,?,?,?)",
-                              (new_id, n, n, ln["item"], -qty, location, so["id"], ln["id"], now))
+                    c.execute(INSERT_LINE, (new_id, n, n, "F", ln["item"], -qty, None, "F", location, None, so["id"],
+                                            ln["id"], now))
                     c.execute('UPDATE transactionline SET quantityshiprecv = quantityshiprecv + ?, '
                               'linelastmodifieddate = ? WHERE "transaction" = ? AND id = ?', (qty, now, so["id"], ln["id"]))
                     _move_stock(c, ln["item"], location, -qty, now)

@@ -21,23 +21,23 @@ def json_response(data, status: int = 200, media_type: str = "application/json; 
     return Response(json.dumps(data).encode(), status_code=status, media_type=media_type)
 
 
-def suiteql_value(value) -> str:
+def suiteql_value(value, date_format: str = "D/M/YYYY") -> str:
     """SuiteQL sends every value as a string; dates in the account's display format unless TO_CHAR'd."""
     if isinstance(value, NsDateTime):
-        return value.display()
+        return value.display(date_format)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 
 
 def suiteql_page(base_href: str, columns: list[str], rows: list[tuple], total: int, limit: int, offset: int,
-                 cap: int) -> dict:
+                 cap: int, date_format: str = "D/M/YYYY") -> dict:
     items = []
     for row in rows:
         item = {"links": []}
         for name, value in zip(columns, row):
             if value is not None:  # NULL columns are left out of the row, not sent as null
-                item[name] = suiteql_value(value)
+                item[name] = suiteql_value(value, date_format)
         items.append(item)
     has_more = offset + len(items) < min(total, cap)
     links = [{"rel": "self", "href": f"{base_href}?limit={limit}&offset={offset}"}]
