@@ -32,10 +32,13 @@ test: install $(QA_STAMP)
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python benchmarks/bench_sync1.py
-	$(BIN)/python benchmarks/bench_sync2.py
-	$(BIN)/python benchmarks/bench_webhooks.py
-	$(BIN)/python benchmarks/bench_orders.py
+	@mkdir -p build/bench && : > build/bench/figures.txt
+	@{ echo "# bench benchmarks/bench_sync1.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_sync1.py; echo "# exit benchmarks/bench_sync1.py $$?"; } | tee -a build/bench/figures.txt
+	@{ echo "# bench benchmarks/bench_sync2.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_sync2.py; echo "# exit benchmarks/bench_sync2.py $$?"; } | tee -a build/bench/figures.txt
+	@{ echo "# bench benchmarks/bench_webhooks.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_webhooks.py; echo "# exit benchmarks/bench_webhooks.py $$?"; } | tee -a build/bench/figures.txt
+	@{ echo "# bench benchmarks/bench_orders.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_orders.py; echo "# exit benchmarks/bench_orders.py $$?"; } | tee -a build/bench/figures.txt
+	@{ echo "# bench benchmarks/bench_peers.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_peers.py; echo "# exit benchmarks/bench_peers.py $$?"; } | tee -a build/bench/figures.txt
+	$(BIN)/python benchmarks/summary.py build/bench/figures.txt
 
 # The reliability soak (integration_tests/soak.py): about 10-15 minutes; SOAK_ARGS="--minutes 5 --seeds 3 --kills 5"
 soak: install

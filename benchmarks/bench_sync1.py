@@ -1,5 +1,7 @@
-"""Sync 1's destination benchmark: destination-netsuite-fulfillment writing a realistic mix of ShipStation
-shipments into the NetSuite emulator with 20 ms of latency on every call, printing `figure NAME VALUE UNIT` lines.
+"""Sync 1's benchmark: destination-netsuite-fulfillment writing a realistic mix of ShipStation shipments into the
+NetSuite emulator with 20 ms of latency on every call, then source-shipstation reading 10,000 shipments on v1 and
+v2 (the source part, below), printing `figure NAME VALUE UNIT` lines. About 2.5 minutes in all on a 2-core machine
+(the source part about 25 s); `--scale 0.1` for a quick try, `--part source|destination` for one part.
 
 Runs: 1,000 shipments at concurrency 1, 1,000 at concurrency 5, 10,000 at concurrency 5 (the account's limit).
 The mix, drawn with a fixed seed over the emulator's generated sales orders:
@@ -20,16 +22,55 @@ every voided one is gone again, no fulfillment for the unknown orders, and the a
 often. The emulator runs as its own process (its own interpreter, so its CPU does not share ours); the
 destination runs in this process, as PyAirbyte would start it minus its start-up. Bounded: each run has a
 deadline. How loaded the machine was is printed with the figures (load average before and after).
+
+The source part: source-shipstation reading 10,000 shipments (labels), once on v1 and once on v2, from one
+ShipStation emulator holding them. Figures (suffix `_v1`, `_v2`; the unsuffixed one is the worse of the two):
+- source_shipments_per_s: records read / seconds from the start of the read (the source's first output line,
+  after Python start-up and config checks) to its last record. That span holds every ShipStation call the source
+  makes before its first record (v2 lists all labels first), so it is the read's whole cost; Python start-up is
+  left out (about 2 s, a fixed cost, not a rate) and printed beside it with the first-to-last-record span, the
+  whole command's wall time and the source's CPU seconds. Where that CPU time is well below the read time, the
+  source was waiting for the emulator's answers: on v2 it is most of the read (the emulator filters and sorts
+  every shipment and label for each page and holds each answer to the OAS, some 15-30 ms a page of 200 at 2,000
+  labels and more at 10,000), so the v2 figure is a lower bound on the source's own speed.
+- source_peak_rss_mb: the source process's own maximum resident set (os.wait4), the emulator's not counted.
+- source_calls_vs_page_floor: the ShipStation list calls the source made (the emulator's `/__emulator/stats`
+  v1_calls / v2_calls, GET on a list route, before and after the read) / the fewest pages that many rows can be
+  listed in, ceil(rows / largest page size). The largest page size used:
+  - v1: 500, D1's documented maximum `pageSize` on every list (shared/reference/shipstation-api.md; the
+    emulator refuses more).
+  - v2: 200. The OAS documents NO maximum for `page_size` on list_shipments and list_labels (its
+    `page_size_query_param`: integer, minimum 1, default 25, no maximum), nor the docs for list_fulfillments;
+    the only stated v2 maxima are listProducts' 100 and nothing for the inventory `limit`s. With no documented
+    maximum, the floor uses the size the source's paginator asks for those lists
+    (libs/shipstation/shipstation_lib/paging.py: V2_DEFAULT_PAGE_SIZE and V2_PAGE_SIZE["v2/fulfillments"], both
+    `page_size` 200), fixed here so that a change there shows in the figure (a `#` line says if it moved). Any
+    larger number would be a guess at what ShipStation accepts.
+  So 1.0 means one list read exactly once at the largest page; the source reads several lists per sync (v1:
+  labels by creation, label-less fulfillments; v2: labels, shipments, fulfillments), each costing at least one
+  call even when empty, so the figure says how many lists' worth of pages a sync costs. No target is set.
+Set-up: the emulator runs in this process (start_emulator) with one order per label, its labels made through its
+backend's create_label (one single-package label per order, the whole order shipped, no webhooks subscribed);
+the source runs as its console command, `source-shipstation read`, stream `shipments`, full refresh, no start
+date, in its own process. THE RATE LIMITS ARE RAISED for this measurement: the emulator's per-key limits to
+1,000,000 calls a minute on both APIs (`POST /__emulator/rate-limits`) and the source's own
+`rate_limit_per_minute` setting to 10,000, its spec's maximum, so the figure is the source's own speed and not
+ShipStation's 40 (v1) or 200 (v2) calls a minute. No emulated latency. Correct or it fails: the read exits 0 and
+emits every label exactly once (records == distinct shipment ids == labels created, and those ids are exactly the
+labels' ids), and every list call was answered (no 429).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import math
 import os
 import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +86,13 @@ DEADLINE_S = 900
 RUNS = ((1_000, 1), (1_000, 5), (10_000, 5))
 CALLS_TARGET = 1.1
 THROUGHPUT_TARGET = 0.8
+
+SOURCE_SHIPMENTS = 10_000
+SOURCE_DEADLINE_S = 300  # one source read
+PAGE_FLOOR = {"v1": 500, "v2": 200}  # the largest page size per API version: see the docstring
+# The list operations the source's shipments stream may call, per API version (the emulator counts per route).
+LIST_ROUTES = {"v1": {"GET /shipments", "GET /fulfillments", "GET /orders"},
+               "v2": {"GET /v2/shipments", "GET /v2/labels", "GET /v2/fulfillments"}}
 
 
 @dataclass
@@ -186,15 +234,177 @@ def check(base: str, mix: Mix, audit: list[dict]) -> None:
         raise AssertionError(f"audit outcomes {outcomes}, expected {expected}")
 
 
+# ---- the source part ----------------------------------------------------------------------------------------
+
+def shipments_catalog() -> dict:
+    return {"streams": [{"stream": {"name": "shipments", "json_schema": {},
+                                    "supported_sync_modes": ["full_refresh", "incremental"]},
+                         "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
+
+
+def make_labels(backend, wanted: int) -> dict[str, set[str]]:
+    """`wanted` single-package labels, one per open order (the whole order shipped), through the backend in
+    process. Returns the ids each API version must emit: v1 `shipmentId`, v2 `se-<id>`."""
+    labels = []
+    for order in list(backend.orders.values()):
+        if len(labels) >= wanted:
+            break
+        if order.status == "awaiting_shipment" and any(i.quantity > i.shipped for i in order.items):
+            labels.append(backend.create_label(order.order_number))
+    if len(labels) < wanted:
+        raise RuntimeError(f"the emulator had orders for {len(labels)} labels, {wanted} wanted")
+    return {"v1": {str(s.packages[0].v1_shipment_id) for s in labels},
+            "v2": {f"se-{s.shipment_id}" for s in labels}}
+
+
+def emulator_stats(base: str) -> dict:
+    response = requests.get(f"{base}/__emulator/stats", timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def read_source(base: str, version: str, expected: set[str]) -> dict:
+    """One `source-shipstation read` of the shipments stream: records, times, peak RSS and calls; checked."""
+    from emulators.configs import shipstation_config
+
+    work = Path(tempfile.mkdtemp())
+    config = shipstation_config(base, version, rate_limit_per_minute=10_000)  # the spec's maximum
+    (work / "config.json").write_text(json.dumps(config))
+    (work / "catalog.json").write_text(json.dumps(shipments_catalog()))
+    before = emulator_stats(base)
+    started = time.monotonic()
+    proc = subprocess.Popen([str(VENV_BIN / "source-shipstation"), "read", "--config", str(work / "config.json"),
+                             "--catalog", str(work / "catalog.json")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=1 << 20)
+    timer = threading.Timer(SOURCE_DEADLINE_S, proc.kill)  # bounded even when the source goes quiet
+    timer.start()
+    ids: list[str] = []
+    errors: list[str] = []
+    first_output = first = last = None
+    try:
+        for line in proc.stdout:
+            now = time.monotonic()
+            first_output = first_output or now
+            if b'"RECORD"' in line:
+                message = json.loads(line)
+                if message.get("type") == "RECORD":
+                    ids.append(str(message["record"]["data"].get("shipment_id")))
+                    last = now
+                    first = first or now
+            elif b'"TRACE"' in line and b'"ERROR"' in line:
+                errors.append(line.decode(errors="replace")[:500])
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    whole = time.monotonic() - started
+    if whole >= SOURCE_DEADLINE_S:
+        raise RuntimeError(f"the {version} source read took more than {SOURCE_DEADLINE_S} s: killed")
+    if status != 0:
+        raise RuntimeError(f"the {version} source read exited with status {status}: {' | '.join(errors)[:1000]}")
+    after = emulator_stats(base)
+    key = f"{version}_calls"
+    calls = {route: n - before.get(key, {}).get(route, 0) for route, n in after.get(key, {}).items()}
+    calls = {route: n for route, n in calls.items() if n}
+    throttled = after["rate_limited"][version] - before["rate_limited"][version]
+    check_source(version, ids, expected, throttled, errors)
+    list_calls = sum(n for route, n in calls.items() if route in LIST_ROUTES[version])
+    rows = len(ids)
+    return {"rows": rows, "whole_s": whole, "read_s": (last or 0) - (first_output or 0),
+            "records_s": (last or 0) - (first or 0),
+            "shipments_per_s": rows / max((last or 0) - (first_output or 0), 1e-9),
+            "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime, "calls": calls,
+            "list_calls": list_calls,
+            "floor": math.ceil(rows / PAGE_FLOOR[version]),
+            "calls_vs_floor": list_calls / math.ceil(rows / PAGE_FLOOR[version])}
+
+
+def check_source(version: str, ids: list[str], expected: set[str], throttled: int, errors: list[str]) -> None:
+    """Every label exactly once: as many records as labels, as many distinct ids, and the very ids created."""
+    distinct = set(ids)
+    if len(ids) != len(distinct):
+        raise AssertionError(f"{version}: {len(ids) - len(distinct)} shipments emitted more than once")
+    if distinct != expected:
+        missing, extra = expected - distinct, distinct - expected
+        raise AssertionError(f"{version}: {len(distinct)} distinct shipments emitted, {len(expected)} labels created; "
+                             f"missing {len(missing)} (e.g. {sorted(missing)[:3]}), unexpected {len(extra)} "
+                             f"(e.g. {sorted(extra)[:3]})")
+    if throttled:
+        raise AssertionError(f"{version}: the emulator answered 429 {throttled} times with its limits raised")
+    if errors:
+        raise AssertionError(f"{version}: the source reported errors: {errors[:2]}")
+
+
+def source_part(shipments: int, seed: int) -> dict[str, dict]:
+    from emulators.shipstation import start_emulator
+
+    results = {}
+    with start_emulator(seed=seed, items=200, locations=2, customers=50, orders=shipments + 50) as ss:
+        expected = make_labels(ss.backend, shipments)
+        limits = requests.post(f"{ss.base_url}/__emulator/rate-limits", json={"v1": 1_000_000, "v2": 1_000_000},
+                               timeout=10)
+        limits.raise_for_status()
+        for version in ("v1", "v2"):
+            results[version] = read_source(ss.base_url, version, expected[version])
+    return results
+
+
+def paging_note() -> str | None:
+    """Say so if the source's paginator no longer asks the page size the v2 floor assumes."""
+    try:
+        from shipstation_lib import paging
+    except ImportError:
+        return None
+    asked = {paging.V2_DEFAULT_PAGE_SIZE[1], paging.V2_PAGE_SIZE.get("v2/fulfillments", ("", 0))[1]}
+    if asked != {PAGE_FLOOR["v2"]}:
+        return (f"#   note: shipstation_lib.paging now asks page sizes {sorted(asked)} on the v2 shipment lists; "
+                f"the v2 floor here still uses {PAGE_FLOOR['v2']}")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every run's shipments (a quick try)")
+    parser.add_argument("--part", choices=("all", "destination", "source"), default="all")
     args = parser.parse_args(argv)
     # The audit trail goes to its file, not the screen. Imported first: the CDK sets its logger to INFO on import.
     import destination_netsuite_fulfillment  # noqa: F401
     logging.getLogger("airbyte").setLevel(logging.WARNING)
+    # Skipped records are audited at WARN (the unknown orders of the mix): the audit file has them, and check()
+    # reads it; on the screen they would bury the figures.
+    logging.getLogger("airbyte").addFilter(lambda record: not str(record.msg).startswith("audit "))
     load_before = load_average()
+    if args.part in ("all", "destination"):
+        destination_part(args)
+    if args.part in ("all", "source"):
+        shipments = max(50, int(SOURCE_SHIPMENTS * args.scale))
+        results = source_part(shipments, args.seed)
+        for version, r in results.items():
+            print(f"figure source_shipments_per_s_{version} {r['shipments_per_s']:.0f} shipments/s", flush=True)
+            print(f"figure source_peak_rss_mb_{version} {r['peak_rss_mb']:.0f} MB", flush=True)
+            print(f"figure source_calls_vs_page_floor_{version} {r['calls_vs_floor']:.2f} ratio", flush=True)
+            print(f"#   {version}: {r['rows']} shipments; read {r['read_s']:.2f} s (first record to last "
+                  f"{r['records_s']:.2f} s), whole command {r['whole_s']:.2f} s, source CPU {r['cpu_s']:.2f} s; "
+                  f"{r['list_calls']} list calls, floor {r['floor']} pages of {PAGE_FLOOR[version]}; calls: "
+                  + ", ".join(f"{route} {n}" for route, n in sorted(r["calls"].items())), flush=True)
+        print(f"figure source_shipments_per_s {min(r['shipments_per_s'] for r in results.values()):.0f} shipments/s")
+        print(f"figure source_peak_rss_mb {max(r['peak_rss_mb'] for r in results.values()):.0f} MB")
+        print(f"figure source_calls_vs_page_floor {max(r['calls_vs_floor'] for r in results.values()):.2f} ratio")
+        note = paging_note()
+        if note:
+            print(note)
+        print("#   source: emulator rate limits raised to 1,000,000/min on v1 and v2 and the source's "
+              "rate_limit_per_minute set to 10,000 (its maximum) for this measurement: its own speed, not "
+              "ShipStation's limit", flush=True)
+    print(f"#   load average (1/5 min) {load_before} before, {load_average()} after, on {os.cpu_count()} cores",
+          flush=True)
+    return 0
+
+
+def destination_part(args) -> None:
     results = []
     for shipments, concurrency in RUNS:
         shipments = max(50, int(shipments * args.scale))
@@ -211,9 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"figure netsuite_calls_per_fulfillment {worst_calls:.3f} calls")
     print(f"figure fulfillment_throughput_vs_bound {worst_rate:.2f} ratio")
     print(f"#   targets: calls <= {CALLS_TARGET} ({'holds' if worst_calls <= CALLS_TARGET else 'MISSED'}), "
-          f"throughput >= {THROUGHPUT_TARGET} ({'holds' if worst_rate >= THROUGHPUT_TARGET else 'MISSED'}); "
-          f"load average (1/5 min) {load_before} before, {load_average()} after, on {os.cpu_count()} cores")
-    return 0
+          f"throughput >= {THROUGHPUT_TARGET} ({'holds' if worst_rate >= THROUGHPUT_TARGET else 'MISSED'})",
+          flush=True)
 
 
 if __name__ == "__main__":
