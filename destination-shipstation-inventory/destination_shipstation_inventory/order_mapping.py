@@ -135,18 +135,80 @@ def v2_notes(record: Mapping[str, Any], ship_methods: "ShipMethodMap | None" = N
     return " | ".join(p for p in parts if p) or None
 
 
-def v2_shipment(record: Mapping[str, Any], revision: int = 1, ship_methods: ShipMethodMap | None = None) -> dict:
+# POST /v2/shipments' ship_to is the OAS `shipping_address_to`: name, phone, address_line1, city_locality,
+# state_province, postal_code, country_code and address_residential_indicator are required, each text of at least
+# one character; company_name, email and address_line2 may be null. So nothing required is ever sent as null: what
+# NetSuite lacks is filled as decided below (docs.md, "Orders to ShipStation"), or the order is skipped, said why.
+#
+# Countries whose addresses carry a state or province that carriers check (USPS, Canada Post and Australia Post
+# address formats): an address there without one is skipped rather than guessed.
+STATE_REQUIRED = frozenset({"US", "CA", "AU"})
+
+
+def _text(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def v2_phone(record: Mapping[str, Any]) -> str | None:
+    """The phone NetSuite has for the order: the ship-to address's, else the customer's."""
+    return _text((record.get("ship_to") or {}).get("phone")) or _text((record.get("customer") or {}).get("phone"))
+
+
+def v2_ship_to(record: Mapping[str, Any], fallback_phone: str | None = None) -> tuple[dict, list[str]]:
+    """The ship_to to send, and notes on what had to be filled in (for the audit trail)."""
     customer = record.get("customer") or {}
     a = record.get("ship_to") or {}
+    notes = []
+    country = (_text(a.get("country")) or "US").upper()
+    state = _text(a.get("state"))
+    if state is None and _text(a.get("city")) and country not in STATE_REQUIRED:
+        # No state where the country has none (Singapore, Ireland...): the OAS still requires a non-empty
+        # state_province, and the city is the nearest true value (UNCONFIRMED what ShipStation itself sends).
+        state = _text(a.get("city"))
+        notes.append(f"no state/province in NetSuite for this {country} address: the city is sent as ShipStation "
+                     "requires one")
+    phone = v2_phone(record)
+    if phone is None and fallback_phone:
+        phone = fallback_phone
+        notes.append("no phone number on the NetSuite order or customer: the phone of ShipStation's default "
+                     "warehouse (the ship-from address) is sent, as ShipStation requires one")
+    return {"name": _text(a.get("name")) or _text(customer.get("name")) or _text(a.get("attention")),
+            "phone": phone, "email": _text(customer.get("email")), "company_name": None,
+            "address_line1": _text(a.get("street1")), "address_line2": _text(a.get("street2")),
+            "city_locality": _text(a.get("city")), "state_province": state,
+            "postal_code": _text(a.get("postal_code")), "country_code": country,
+            "address_residential_indicator": "unknown"}, notes
+
+
+def v2_ship_to_problem(ship_to: Mapping[str, Any]) -> str | None:
+    """Why this ship_to cannot be sent (a field ShipStation requires that NetSuite does not have), in words the
+    merchant can act on in NetSuite; None when it can."""
+    missing = {"name": "no name (addressee or attention) and the customer has no name",
+               "address_line1": "no street address", "city_locality": "no city",
+               "postal_code": "no postal code",
+               "state_province": f"no state/province, which a {ship_to.get('country_code')} address needs",
+               "phone": "no phone number, nor has the customer, nor ShipStation's default warehouse"}
+    for name, words in missing.items():
+        if not ship_to.get(name):
+            return (f"the ship-to address has {words}: ShipStation requires it for a shipment; add it to the order "
+                    "or customer in NetSuite and the next sync sends the order")
+    if len(ship_to.get("country_code") or "") != 2:
+        return (f"the ship-to country {ship_to.get('country_code')!r} is not a two-letter ISO country code, as "
+                "ShipStation requires; correct it in NetSuite")
+    return None
+
+
+def v2_shipment(record: Mapping[str, Any], revision: int = 1, ship_methods: ShipMethodMap | None = None,
+                fallback_phone: str | None = None) -> dict:
+    ship_to, _ = v2_ship_to(record, fallback_phone)
     return {
         "external_shipment_id": revision_key(order_key(record), revision), "shipment_status": "pending",
-        "ship_to": {"name": a.get("name") or customer.get("name"), "phone": a.get("phone") or customer.get("phone"),
-                    "email": customer.get("email"), "company_name": None, "address_line1": a.get("street1"),
-                    "address_line2": a.get("street2"), "city_locality": a.get("city"),
-                    "state_province": a.get("state"), "postal_code": a.get("postal_code"),
-                    "country_code": a.get("country") or "US", "address_residential_indicator": "unknown"},
-        "items": [{"name": line.get("name"), "sku": line.get("sku"), "quantity": int(round(line["quantity"])),
-                   "external_order_item_id": str(line["line_id"])} for line in record.get("lines") or []],
+        "ship_to": ship_to,
+        # shipment_item.name is text, not nullable (OAS); sku may be null.
+        "items": [{"name": _text(line.get("name")) or _text(line.get("sku")) or "", "sku": line.get("sku"),
+                   "quantity": int(round(line["quantity"])), "external_order_item_id": str(line["line_id"])}
+                  for line in record.get("lines") or []],
         "notes_from_buyer": v2_notes(record, ship_methods),
     }
 

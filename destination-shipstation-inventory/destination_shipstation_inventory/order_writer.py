@@ -20,12 +20,13 @@ from datetime import date, timedelta
 from typing import Any, Callable, Mapping
 
 from connector_audit import AuditTrail, Outcome
-from shipstation_lib.client import ShipStationClient
+from shipstation_lib.client import ShipStationClient, listed
 from shipstation_lib.credentials import V1
 from shipstation_lib.errors import KeyRefused, ShipStationError, credential_refused
+from shipstation_lib.paging import pages
 
-from .order_mapping import (V2_SHIP_VIA_SHOWN_AS, ShipMethodMap, order_key, parse_revision, v1_order, v2_same,
-                            v2_shipment)
+from .order_mapping import (V2_SHIP_VIA_SHOWN_AS, ShipMethodMap, order_key, parse_revision, v1_order, v2_phone,
+                            v2_same, v2_ship_to, v2_ship_to_problem, v2_shipment)
 
 STREAM = "orders_to_ship"
 LIST_PAGE_SIZE = 500  # v1's maximum; v2 states none (UNCONFIRMED), and further pages are followed anyway
@@ -58,6 +59,8 @@ class OrderWriter:
         # batch is created once, as NetSuite last had it.
         self._to_create: dict[str, tuple[Mapping[str, Any], dict, dict | None, str | None]] = {}
         self._covered_since: date | None = None  # the listing (v1 orders, v2 shipments) read since this day
+        self._warehouse_phone: str | None = None
+        self._warehouse_phone_read = False
 
     def apply_batch(self, records: list[Mapping[str, Any]]) -> None:
         # No records, no call: a sync where nothing changed in NetSuite costs ShipStation nothing.
@@ -96,15 +99,10 @@ class OrderWriter:
         start = _earliest_day(records) - LIST_MARGIN
         if self._covered_since is not None and start >= self._covered_since:
             return
-        page = 1
-        while True:
+        for answer in pages(self.client, path, params(start), size=LIST_PAGE_SIZE):
             self.calls += 1
-            answer = self.client.get(path, {**params(start), "page": page})
-            for item in answer.get(items) or []:
+            for item in listed(answer, items, f"GET {path}"):
                 keep(item)
-            if page >= int(answer.get("pages") or 1):
-                break
-            page += 1
         self._covered_since = start
 
     # --- v1 ---------------------------------------------------------------------------------------------
@@ -114,8 +112,8 @@ class OrderWriter:
                 self._held[order["orderKey"]] = order
 
         self._list_since(records, "/orders", lambda start: {
-            "createDateStart": f"{start.isoformat()} 00:00:00", "pageSize": LIST_PAGE_SIZE, "sortBy": "CreateDate",
-            "sortDir": "ASC"}, "orders", keep)
+            "createDateStart": f"{start.isoformat()} 00:00:00", "sortBy": "CreateDate", "sortDir": "ASC"},
+            "orders", keep)
 
     def _apply_v1(self, record: Mapping[str, Any]) -> None:
         key = order_key(record)
@@ -156,8 +154,8 @@ class OrderWriter:
                 self._hold_v2(parsed[0], parsed[1], shipment)
 
         self._list_since(records, "/v2/shipments", lambda start: {
-            "created_at_start": f"{start.isoformat()}T00:00:00Z", "page_size": LIST_PAGE_SIZE,
-            "sort_by": "created_at", "sort_dir": "asc"}, "shipments", keep)
+            "created_at_start": f"{start.isoformat()}T00:00:00Z", "sort_by": "created_at", "sort_dir": "asc"},
+            "shipments", keep)
 
     def _hold_v2(self, key: str, revision: int, shipment: dict) -> None:
         known = self._held_v2.get(key)
@@ -189,6 +187,13 @@ class OrderWriter:
         if held is not None and v2_same(v2_shipment(record, revision, self.ship_methods), held):
             return self._report(key, Outcome.UNCHANGED, None, **base, note=None if status != "cancelled" else
                                 "cancelled in ShipStation and unchanged in NetSuite: not recreated")
+        fallback_phone = None if v2_phone(record) else self._default_warehouse_phone()
+        ship_to, filled = v2_ship_to(record, fallback_phone)
+        problem = v2_ship_to_problem(ship_to)
+        if problem:
+            return self._report(key, Outcome.SKIPPED, f"order {record.get('document_number') or key}: {problem}",
+                                **base)
+        note = "; ".join(n for n in [note, *filled] if n) or None
         if self.dry_run:
             return self._report(key, Outcome.WOULD_CHANGE, None, **base, note=note,
                                 action="replace" if held is not None else None)
@@ -197,11 +202,30 @@ class OrderWriter:
         # is missing from ShipStation until the next sync (state is held back), never there twice.
         if held is not None and status != "cancelled" and not self._cancel_v2(record, held):
             return
-        self._to_create[key] = (record, v2_shipment(record, revision + 1, self.ship_methods), held, note)
+        self._to_create[key] = (record, v2_shipment(record, revision + 1, self.ship_methods, fallback_phone), held,
+                                note)
         if len(self._to_create) >= CREATE_BATCH:
             self._create_v2()
 
+    def _default_warehouse_phone(self) -> str | None:
+        """The phone of ShipStation's default warehouse (the ship-from address a created shipment gets), read once
+        per sync and only for an order NetSuite has no phone for."""
+        if not self._warehouse_phone_read:
+            self.calls += 1
+            body = self.client.get("/v2/warehouses")
+            warehouses = listed(body, "warehouses", "GET /v2/warehouses")
+            chosen = next((w for w in warehouses if w.get("is_default")), warehouses[0] if warehouses else {})
+            phone = (chosen.get("origin_address") or {}).get("phone")
+            self._warehouse_phone = str(phone).strip() if phone and str(phone).strip() else None
+            self._warehouse_phone_read = True
+        return self._warehouse_phone
+
     def _cancel_v2(self, record: Mapping[str, Any], held: dict) -> bool:
+        if not held.get("shipment_id"):
+            self._report(order_key(record), Outcome.SKIPPED, "ShipStation listed this order's shipment without a "
+                         "`shipment_id`, so it cannot be cancelled or replaced; check it in ShipStation",
+                         order_number=record.get("document_number"))
+            return False
         self.calls += 1
         try:
             self.client.request("PUT", f"/v2/shipments/{held['shipment_id']}/cancel")

@@ -50,10 +50,22 @@ class StockWriter:
     def _load(self) -> None:
         # Read lazily, so a sync that brings no stock rows costs no ShipStation call.
         self._map = LocationMap(self.api.locations(), self._explicit_map)
+        ignored = 0
         for level in self.api.levels():
+            # The OAS marks no field of an inventory row required: a row without its SKU or location says nothing
+            # we can compare with, so it is left out, once, with a warning naming the row and the field.
+            lacking = [f for f in ("sku", "inventory_location_id") if not level.get(f)]
+            if lacking:
+                ignored += 1
+                self.logger.warning(
+                    f"ShipStation listed an inventory level without `{'` or `'.join(lacking)}` (sku "
+                    f"{level.get('sku')!r}, inventory_location_id {level.get('inventory_location_id')!r}, on_hand "
+                    f"{level.get('on_hand')!r}): ignored; the NetSuite rows are compared with the other levels")
+                continue
             self._on_hand[(level["sku"], level["inventory_location_id"])] = int(level.get("on_hand") or 0)
             self._skus_with_levels.add(level["sku"])
-        self.logger.info(f"ShipStation holds {len(self._on_hand)} inventory levels")
+        self.logger.info(f"ShipStation holds {len(self._on_hand)} inventory levels"
+                         + (f" ({ignored} more without a SKU or location were ignored)" if ignored else ""))
 
     def _known(self, sku: str) -> bool:
         if sku in self._skus_with_levels:

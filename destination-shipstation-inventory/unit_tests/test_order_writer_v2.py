@@ -11,7 +11,7 @@ from destination_netsuite_fulfillment.order_lookup import internal_id_of
 from destination_shipstation_inventory.order_mapping import (ShipMethodMap, parse_revision, revision_key,
                                                              v2_shipment)
 from destination_shipstation_inventory.order_writer import OrderWriter
-from shipstation_lib.credentials import V2
+from shipstation_lib.credentials import V2, ShipStationApi
 from shipstation_lib.errors import KeyRefused, KeyRejected, ShipStationError
 
 LOGGER = logging.getLogger("test_order_writer_v2")
@@ -20,7 +20,8 @@ LOGGER = logging.getLogger("test_order_writer_v2")
 def order(internal_id: int = 5001, notes: str = "Back door", **extra) -> dict:
     return {"id": internal_id, "document_number": "SO1", "status": "Pending Fulfillment", "ended": False,
             "transaction_date": "2026-11-20", "created_at": "2026-11-20 08:00:00",
-            "customer": {"name": "Ann", "email": "ann@example.com"}, "delivery_instructions": notes,
+            "customer": {"name": "Ann", "email": "ann@example.com", "phone": "+1 512 555 0199"},
+            "delivery_instructions": notes,
             "ship_to": {"name": "Ann", "street1": "1 Main St", "city": "Austin", "state": "TX",
                         "postal_code": "78701", "country": "US"},
             "lines": [{"line_id": 1, "sku": "SKU-1", "name": "Widget", "quantity": 2}], **extra}
@@ -33,6 +34,7 @@ def held(record: dict, revision: int, status: str = "pending", shipment_id: str 
 class ScriptedShipStation:
     """Answers the listing with given shipments, creates whatever it is sent, and records every call."""
     version = V2
+    api = ShipStationApi.from_config({"credentials": {"api_version": V2, "api_key": "k"}})
 
     def __init__(self, shipments: list[dict], refuse_cancel: bool = False) -> None:
         self.shipments, self.refuse_cancel = shipments, refuse_cancel

@@ -164,7 +164,7 @@ def test_v1_rate_limit_counts_down_then_429s_and_recovers_after_the_window(emula
     assert over.json() == {"message": "Too Many Requests"}
     assert over.headers["X-Rate-Limit-Remaining"] == "0"
     assert 35 <= int(over.headers["X-Rate-Limit-Reset"]) <= 40
-    assert int(over.headers["Retry-After"]) == int(over.headers["X-Rate-Limit-Reset"])
+    assert "Retry-After" not in over.headers  # v1 documents only the three X-Rate-Limit-* headers (D1)
     control(emulator, "clock/advance", {"seconds": 41})
     again = v1(emulator, "/stores")
     assert again.status_code == 200 and again.headers["X-Rate-Limit-Remaining"] == "39"
@@ -196,7 +196,8 @@ def test_a_shortened_rate_window_counts_down_its_real_remaining_seconds_on_both_
         over = call()
         assert over.status_code == 429
         # a countdown of the 3 s window just opened, rounded up; not the 60 s of the default window
-        assert over.headers["Retry-After"] == over.headers["X-Rate-Limit-Reset"] == "3"
+        assert over.headers["X-Rate-Limit-Reset"] == "3"
+        assert over.headers.get("Retry-After", "3") == "3"  # v2 only: v1 sends no Retry-After
     control(emulator, "clock/advance", {"seconds": 1.5})
     early = v2(emulator, "/v2/warehouses")
     assert early.status_code == 429 and early.headers["Retry-After"] == "2"
@@ -291,15 +292,17 @@ def test_createorder_creates_then_updates_by_order_key(emulator):
 def test_v2_external_shipment_id_is_unique_even_once_cancelled_and_stays_on_the_labelled_shipment(emulator, oas):
     body = {"external_shipment_id": "ext-77", "ship_to": {"name": "A", "phone": "1", "address_line1": "1 Main",
                                                           "city_locality": "Austin", "state_province": "TX",
-                                                          "postal_code": "78701", "country_code": "US"},
+                                                          "postal_code": "78701", "country_code": "US",
+                                                          "address_residential_indicator": "unknown"},
             "items": [{"sku": "NEW-SKU", "name": "New", "quantity": 1}]}
     created = v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).json()
     assert created["has_errors"] is False
     shipment_id = created["shipments"][0]["shipment_id"]
-    again = v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).json()
-    assert again["has_errors"] is True and "already exists" in again["shipments"][0]["errors"][0]
+    again = v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]})
+    assert again.status_code == 400 and "already exists" in again.json()["errors"][0]["message"]
+    assert oas.errors("/v2/shipments", "post", "400", again.json()) == []
     assert v2(emulator, f"/v2/shipments/{shipment_id}/cancel", "PUT").status_code == 204
-    assert v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).json()["has_errors"] is True
+    assert v2(emulator, "/v2/shipments", "POST", json={"shipments": [body]}).status_code == 400
     found = v2(emulator, "/v2/shipments", params={"external_shipment_id": "ext-77"}).json()
     assert [(s["shipment_id"], s["shipment_status"]) for s in found["shipments"]] == [(shipment_id, "cancelled")]
     assert oas.errors("/v2/shipments", "get", "200", found) == []
@@ -343,13 +346,18 @@ def test_inventory_adjust_sets_on_hand_and_answers_204(emulator):
     assert row[0]["on_hand"] == 325 and row[0]["available"] == 325 - row[0]["allocated"]
 
 
-def test_inventory_paging_accepts_limit_and_page_size(emulator):
+def test_inventory_pages_by_limit_and_links_and_ignores_page(emulator):
     everything = v2(emulator, "/v2/inventory", params={"limit": 1000}).json()
     assert everything["total"] == 30 * 3 == len(everything["inventory"])
-    by_size = v2(emulator, "/v2/inventory", params={"page_size": 40, "page": 3}).json()
-    by_limit = v2(emulator, "/v2/inventory", params={"limit": 40, "page": 3}).json()
-    assert by_size["inventory"] == by_limit["inventory"] == everything["inventory"][80:]
-    assert (by_size["pages"], by_size["links"]["next"]) == (3, {})
+    first = v2(emulator, "/v2/inventory", params={"limit": 40}).json()
+    # OAS getInventoryLevels documents `limit` only: `page`/`page_size` are not honoured (page 1 again).
+    assert v2(emulator, "/v2/inventory", params={"limit": 40, "page": 3}).json()["inventory"] == first["inventory"]
+    assert len(v2(emulator, "/v2/inventory", params={"page_size": 40}).json()["inventory"]) == 90
+    third = requests.get(requests.get(first["links"]["next"]["href"], headers={
+        "API-Key": emulator.credentials["v2_api_key"]}).json()["links"]["next"]["href"],
+        headers={"API-Key": emulator.credentials["v2_api_key"]}).json()
+    assert third["inventory"] == everything["inventory"][80:]
+    assert (third["page"], third["pages"], third["links"]["next"]) == (3, 3, {})
     two = [everything["inventory"][0]["sku"], everything["inventory"][-1]["sku"]]
     listed = v2(emulator, "/v2/inventory", params={"sku": ",".join(two)}).json()["inventory"]
     assert {r["sku"] for r in listed} == set(two) and len(listed) == 6
@@ -637,6 +645,9 @@ def test_injected_faults_look_like_each_api(emulator):
     control(emulator, "faults", {"rate": 1.0, "seed": 3, "kinds": ["429"]})
     v1_fault, v2_fault = v1(emulator, "/stores"), v2(emulator, "/v2/warehouses")
     assert (v1_fault.status_code, v1_fault.json()) == (429, {"message": "Too Many Requests"})
-    assert v1_fault.headers["Retry-After"]
+    assert "Retry-After" not in v1_fault.headers  # v1: what D1 documents, the X-Rate-Limit-* headers
+    assert (v1_fault.headers["X-Rate-Limit-Remaining"], int(v1_fault.headers["X-Rate-Limit-Reset"]) > 0) == ("0", True)
+    assert v1_fault.headers["X-Rate-Limit-Limit"] == "100000"
+    assert 0 < int(v2_fault.headers["Retry-After"]) <= 60
     assert v2_fault.status_code == 429 and v2_fault.json()["errors"][0]["error_code"] == "rate_limit_exceeded"
     assert requests.get(emulator.base_url + "/__emulator/stats").status_code == 200  # control plane unaffected

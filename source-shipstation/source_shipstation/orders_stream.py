@@ -5,9 +5,9 @@ from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.models import SyncMode
 from shipstation_lib.dates import v1_filter
+from shipstation_lib.paging import rows
 
 from .order_records import v1_order
-from .paging import rows
 from .windowed_stream import WindowedStream
 from .windows import advance
 
@@ -29,6 +29,10 @@ class OrdersStream(WindowedStream):
         if start is not None:
             params["modifyDateStart"] = v1_filter(start)
         for raw in rows(self.client, "orders", "orders", params):
+            if raw.get("orderId") is None:
+                self.logger.warning(f"ShipStation listed an order without `orderId` (order number "
+                                    f"{raw.get('orderNumber')!r}): skipped, it cannot be keyed.")
+                continue
             record = v1_order(raw)
             advance(self._state, "modified_at", record["modified_at"])
             yield record

@@ -19,6 +19,16 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def missing_id(logger, raw: Mapping, field: str, what: str, order_number: Any = None) -> bool:
+    """Whether a listed row lacks the id its record is keyed by; if so, says which row and field, once, as a
+    warning: the row is skipped (a record without its key could never be matched or replaced downstream)."""
+    if raw.get(field) not in (None, ""):
+        return False
+    logger.warning(f"ShipStation listed a {what} without `{field}` (order number {order_number!r}): skipped, "
+                   "it cannot be keyed.")
+    return True
+
+
 def later_of(*moments: str | None) -> str | None:
     # Every date here has the same fixed-width UTC shape, so text order is time order.
     present = [m for m in moments if m]

@@ -8,10 +8,10 @@ from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams import Stream
-from shipstation_lib.client import ShipStationClient
+from shipstation_lib.client import ShipStationClient, listed
+from shipstation_lib.errors import BadAnswer
 from shipstation_lib.credentials import V1, V2
-
-from .paging import pages
+from shipstation_lib.paging import rows
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,18 @@ class ShipStationListStream(Stream):
         key = self.listing.primary_key
         return [key] if isinstance(key, str) else list(key)
 
-    def _pages(self) -> Iterable[Any]:
-        listing = self.listing
-        if not listing.paged:
-            yield self.client.get(listing.path, params=dict(listing.params))
-            return
-        yield from pages(self.client, listing.path, listing.params)
-
     def read_records(self, sync_mode: SyncMode, cursor_field=None, stream_slice=None,
                      stream_state=None) -> Iterable[Mapping[str, Any]]:
-        for body in self._pages():
-            records = body if isinstance(body, list) else body.get(self.listing.records_key) or []
-            yield from records
+        listing = self.listing
+        if listing.paged:
+            yield from rows(self.client, listing.path, listing.records_key, listing.params)
+            return
+        body = self.client.get(listing.path, params=dict(listing.params))
+        request = f"GET {self.client.api.url(listing.path)}"
+        if not listing.records_key:
+            # v1 GET /warehouses answers a bare list (D1 warehouses/list).
+            if not isinstance(body, list) or not all(isinstance(row, dict) for row in body):
+                raise BadAnswer(f"ShipStation's answer to {request} is not a list of warehouses.")
+            yield from body
+            return
+        yield from listed(body, listing.records_key, request)

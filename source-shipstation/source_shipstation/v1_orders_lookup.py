@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shipstation_lib.client import ShipStationClient
+from shipstation_lib.client import ShipStationClient, listed
 from shipstation_lib.dates import v1_filter
-
-from .paging import pages
+from shipstation_lib.paging import pages
 
 
 def orders_by_id(client: ShipStationClient, order_ids: set[int], modified_since: datetime | None) -> dict[int, dict]:
@@ -22,7 +21,7 @@ def orders_by_id(client: ShipStationClient, order_ids: set[int], modified_since:
     if modified_since is not None and len(order_ids) > 1:
         params = {"modifyDateStart": v1_filter(modified_since), "sortBy": "ModifyDate", "sortDir": "ASC"}
         for spent, body in enumerate(pages(client, "orders", params), start=1):
-            for order in body.get("orders") or []:
+            for order in listed(body, "orders", "GET /orders"):
                 if order.get("orderId") in order_ids:
                     found[order["orderId"]] = order
             if len(found) == len(order_ids) or spent >= len(order_ids) - 1:

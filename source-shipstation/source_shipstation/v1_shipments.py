@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Iterable, MutableMapping
 
-from shipstation_lib.client import ShipStationClient
+from shipstation_lib.client import ShipStationClient, listed
 from shipstation_lib.dates import parse_v1, v1_filter
+from shipstation_lib.paging import pages, rows
 
 from . import shipment_records
-from .shipment_records import later_of
-from .paging import pages, rows
+from .shipment_records import later_of, missing_id
 from .v1_orders_lookup import orders_by_id
 from .windows import Window, advance
 
@@ -37,6 +37,8 @@ class V1ShipmentReader:
         if start is not None:
             params["createDateStart"] = v1_filter(start)
         for raw in rows(self.client, "shipments", "shipments", params):
+            if missing_id(self.client.logger, raw, "shipmentId", "label", raw.get("orderNumber")):
+                continue
             record = shipment_records.v1_shipment(raw)
             if record["voided"]:
                 self._emitted_voided.add(record["shipment_id"])
@@ -55,6 +57,8 @@ class V1ShipmentReader:
                   "voidDateStart": v1_filter(start)}
         latest = None
         for raw in rows(self.client, "shipments", "shipments", params):
+            if missing_id(self.client.logger, raw, "shipmentId", "label", raw.get("orderNumber")):
+                continue
             record = shipment_records.v1_shipment(raw)
             if not record["voided"]:
                 continue
@@ -70,7 +74,8 @@ class V1ShipmentReader:
         if start is not None:
             params["createDateStart"] = v1_filter(start)
         for body in pages(self.client, "fulfillments", params):
-            batch = body.get("fulfillments") or []
+            batch = [raw for raw in listed(body, "fulfillments", "GET /fulfillments")
+                     if not missing_id(self.client.logger, raw, "fulfillmentId", "fulfillment", raw.get("orderNumber"))]
             orders = self._orders_for(batch)
             for raw in batch:
                 record = shipment_records.v1_fulfillment(raw, orders.get(raw.get("orderId")))

@@ -1,11 +1,13 @@
 """Finding the orders behind a page of v1 fulfillments never costs more calls than fetching each order would."""
 from datetime import datetime, timezone
 
+from shipstation_lib.credentials import ShipStationApi
 from source_shipstation.v1_orders_lookup import orders_by_id
 
 
 class FakeV1:
     version = "v1"
+    api = ShipStationApi.from_config({"credentials": {"api_version": "v1", "api_key": "k", "api_secret": "s"}})
 
     def __init__(self, listed: list[dict], pages: int) -> None:
         self.listed, self.pages, self.calls = listed, pages, []

@@ -55,7 +55,8 @@ class EmulatorApp:
         starlette = Starlette(routes=table)
         faulted = FaultMiddleware(starlette, self.injector,
                                   lambda status: fault_response(_current_path.get(), status,
-                                                                self.backend.v2_limiter.window_seconds))
+                                                                self.backend.v2_limiter.window_seconds,
+                                                                self.backend.v1_limiter.limit))
         self.asgi = _RememberPath(faulted)
 
     async def __call__(self, scope, receive, send) -> None:

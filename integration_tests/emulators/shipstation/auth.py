@@ -54,7 +54,8 @@ def v1_endpoint(backend: ShipStationBackend):
             limit_headers = decision.headers()
             if not decision.allowed:
                 backend.stats["rate_limited"]["v1"] += 1
-                return json_response(V1_TOO_MANY, 429, {**limit_headers, "Retry-After": str(decision.reset)})
+                # D1 documents only the three X-Rate-Limit-* headers (Reset: seconds left); no Retry-After on v1.
+                return json_response(V1_TOO_MANY, 429, limit_headers)
             try:
                 response = await handler(request)
             except V1Error as err:

@@ -46,19 +46,31 @@ class V2Error(Exception):
     """A v2 failure; `body()` gives OAS `error_response_body` with a fresh request id."""
 
     def __init__(self, status: int, error_type: str, error_code: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, more: list[tuple[str, str, str]] | None = None) -> None:
         super().__init__(message)
         self.status, self.error_type, self.error_code, self.message = status, error_type, error_code, message
         self.headers = headers or {}
+        self.more = more or []  # further (error_type, error_code, message) entries of the same answer
 
     def body(self) -> dict:
-        return v2_error_body(self.error_type, self.error_code, self.message)
+        body = v2_error_body(self.error_type, self.error_code, self.message)
+        body["errors"] += [_v2_error(*entry) for entry in self.more]
+        return body
+
+
+def _v2_error(error_type: str, error_code: str, message: str) -> dict:
+    return {"error_source": V2_SOURCE, "error_type": error_type, "error_code": error_code, "message": message}
 
 
 def v2_error_body(error_type: str, error_code: str, message: str) -> dict:
-    return {"request_id": str(uuid.uuid4()),
-            "errors": [{"error_source": V2_SOURCE, "error_type": error_type, "error_code": error_code,
-                        "message": message}]}
+    return {"request_id": str(uuid.uuid4()), "errors": [_v2_error(error_type, error_code, message)]}
+
+
+def v2_validation_errors(entries: list[tuple[str, str]]) -> V2Error:
+    """One 400 answer listing every (error_code, message) found in a request, each as a validation error.
+    UNCONFIRMED: whether the real API lists every problem or stops at the first, and its wording."""
+    (code, message), *rest = entries
+    return V2Error(400, "validation", code, message, more=[("validation", c, m) for c, m in rest])
 
 
 def v2_unauthorized() -> V2Error:
@@ -90,11 +102,13 @@ def v2_server_error(status: int) -> V2Error:
     return V2Error(status, "system", "unspecified", "An unexpected error occurred. Please try again later.")
 
 
-def fault_response(path: str, status: int, retry_after: float = WINDOW_SECONDS) -> tuple[int, dict[str, str], bytes]:
+def fault_response(path: str, status: int, retry_after: float = WINDOW_SECONDS,
+                   v1_limit: int = 40) -> tuple[int, dict[str, str], bytes]:
     """The real API's answer for an injected fault, in the shape of the API the path belongs to.
 
     An injected 429 is not counted in any window, so it says to wait a whole one (`retry_after`: the
-    emulator's window length; the real API never asks for more than its 60 s window)."""
+    emulator's window length; the real API never asks for more than its 60 s window): v2 in `Retry-After`,
+    v1 in what D1 documents, `X-Rate-Limit-Limit`/`-Remaining` (0)/`-Reset` (seconds), and no Retry-After."""
     retry_after = math.ceil(retry_after)  # whole seconds on the wire, as the real header
     if path.startswith("/v2/"):
         if status == 429:
@@ -103,7 +117,8 @@ def fault_response(path: str, status: int, retry_after: float = WINDOW_SECONDS) 
             err = v2_server_error(status)
         return status, {"content-type": "application/json", **err.headers}, json.dumps(err.body()).encode()
     if status == 429:
-        return 429, {"content-type": "application/json", "Retry-After": str(retry_after)}, \
+        return 429, {"content-type": "application/json", "X-Rate-Limit-Limit": str(v1_limit),
+                     "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(retry_after)}, \
             json.dumps(V1_TOO_MANY).encode()
     # v1 5xx: ASP.NET's generic error (UNCONFIRMED text); gateways in front (502/503) send HTML, but JSON keeps
     # one shape for clients to parse.

@@ -5,7 +5,13 @@ The OAS is read as JSON Schema 2020-12 after repairing its known slips (see the 
   no longer forbids the fields `allOf` brings in; the merged object keeps `additionalProperties: false`.
 - `x-nullable: true` / `nullable: true` fields accept null.
 - `webhook_event` gains the `*_v2` events that current SDKs and the reference list but this copy lacks.
-`pickup_id` being "required" concerns requests, which are not validated here.
+`pickup_id` being "required" is a query parameter slip (reference section 1), not a body field.
+
+Each direction then reads the schemas as OpenAPI means them:
+- answers (`errors`, `component_errors`): a `writeOnly` property must not appear (it is dropped from `required`
+  too), and an object schema that lists `properties` but says nothing of others is closed
+  (`additionalProperties: false`): an answer carries only the fields the OAS defines for it.
+- requests (`request_errors`): a `readOnly` property must not be sent; objects stay as open as the OAS says.
 """
 from __future__ import annotations
 
@@ -21,6 +27,45 @@ DEFAULT_OAS = Path(os.environ.get("SHIPSTATION_OAS", Path(__file__).parent / "re
 EXTRA_WEBHOOK_EVENTS = ["batch_processed_v2", "fulfillment_rejected_v2", "fulfillment_shipped_v2",
                         "label_created_v2", "shipment_created_v2", "track_event_v2"]
 _REF = "#/components/schemas/"
+_DATA_KEYWORDS = ("example", "examples", "default", "enum", "const")
+_COMPOSED = ("allOf", "anyOf", "oneOf", "$ref", "additionalProperties", "patternProperties")
+
+
+def _marked(prop, keyword: str) -> bool:
+    """Whether a property schema (or a member of its nullable anyOf) carries `keyword: true`."""
+    if not isinstance(prop, dict):
+        return False
+    return prop.get(keyword) is True or any(isinstance(b, dict) and b.get(keyword) is True
+                                            for b in prop.get("anyOf", []) + prop.get("oneOf", []))
+
+
+def _directed(node, forbidden: str, close: bool):
+    """`node` as read in one direction: properties marked `forbidden` (writeOnly in answers, readOnly in
+    requests) may not appear and are not required; with `close`, objects allow only the properties they list."""
+    if isinstance(node, list):
+        return [_directed(n, forbidden, close) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in _DATA_KEYWORDS:
+            out[key] = value
+        elif key in ("properties", "patternProperties", "$defs") and isinstance(value, dict):
+            out[key] = {k: _directed(v, forbidden, close) for k, v in value.items()}
+        else:
+            out[key] = _directed(value, forbidden, close)
+    props = out.get("properties")
+    if isinstance(props, dict):
+        gone = sorted(name for name, prop in props.items() if _marked(prop, forbidden))
+        for name in gone:  # unlisted, so a closed object names it as unexpected
+            del props[name]
+        if gone and "required" in out:
+            out["required"] = [r for r in out["required"] if r not in gone]
+        if close and not any(k in out for k in _COMPOSED):
+            out["additionalProperties"] = False
+        if gone and out.get("additionalProperties") is not False:
+            out["not"] = {"anyOf": [{"required": [name]} for name in gone]}
+    return out
 
 
 class OAS:
@@ -35,6 +80,8 @@ class OAS:
         self.paths = raw["paths"]
         self.responses = raw["components"]["responses"]
         self.root = {"components": {"schemas": schemas}}
+        self._answer_root = _directed(self.root, "writeOnly", close=True)
+        self._request_root = _directed(self.root, "readOnly", close=False)
 
     def _component(self, name: str) -> dict:
         if name in self._done:
@@ -93,8 +140,15 @@ class OAS:
             response = self.responses[response["$ref"].split("/")[-1]]
         return self._fix(copy.deepcopy(response["content"]["application/json"]["schema"]))
 
-    def validator(self, schema: dict) -> Draft202012Validator:
-        return Draft202012Validator({**self.root, **schema})
+    def request_schema(self, path: str, method: str) -> dict:
+        op = self.paths[path][method.lower()]
+        return self._fix(copy.deepcopy(op["requestBody"]["content"]["application/json"]["schema"]))
+
+    def validator(self, schema: dict, direction: str = "answer") -> Draft202012Validator:
+        """A validator for `schema` read as an answer (default) or as a request (see the module docstring)."""
+        if direction == "answer":
+            return Draft202012Validator({**self._answer_root, **_directed(schema, "writeOnly", close=True)})
+        return Draft202012Validator({**self._request_root, **_directed(schema, "readOnly", close=False)})
 
     def errors(self, path: str, method: str, status: str, body) -> list[str]:
         """Every schema violation of `body` as the answer of (path, method, status); empty when it conforms."""
@@ -104,3 +158,17 @@ class OAS:
     def component_errors(self, name: str, body) -> list[str]:
         validator = self.validator({"$ref": _REF + name})
         return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+
+    def request_errors(self, path: str, method: str, body) -> list:
+        """Every violation of `body` as the request body of (path, method): jsonschema errors, deepest first."""
+        validator = self.validator(self.request_schema(path, method), "request")
+        return sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+
+    _singleton = None
+
+    @classmethod
+    def shared(cls) -> "OAS":
+        """One parsed OAS per process (parsing takes about a second)."""
+        if cls._singleton is None:
+            cls._singleton = cls()
+        return cls._singleton

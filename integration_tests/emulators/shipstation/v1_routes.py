@@ -63,6 +63,29 @@ def _within(moment, start, end) -> bool:
     return (start is None or moment >= start) and (end is None or moment <= end)
 
 
+def _contains(haystack, needle: str) -> bool:
+    """customerName / recipientName / itemKeyword: a case-insensitive substring match (UNCONFIRMED: D1 says
+    "match" only)."""
+    return haystack is not None and needle.casefold() in str(haystack).casefold()
+
+
+def _item_matches(item: OrderItem, keyword: str) -> bool:
+    """D1 list orders itemKeyword: "Fields searched are Sku, Description, and Options"."""
+    return _contains(item.sku, keyword) or _contains(item.name, keyword) or any(
+        _contains(o.get("name"), keyword) or _contains(o.get("value"), keyword)
+        for o in item.options if isinstance(o, dict))
+
+
+def _customs_countries(order: Order) -> set[str]:
+    items = ((order.extra.get("internationalOptions") or {}).get("customsItems") or []) \
+        if isinstance(order.extra.get("internationalOptions"), dict) else []
+    return {str(i.get("countryOfOrigin") or "").upper() for i in items if isinstance(i, dict)}
+
+
+# D1 list orders: orderStatus values (rejected_fulfillment is listed for filtering only).
+LISTED_ORDER_STATUSES = ORDER_STATUSES + ("rejected_fulfillment",)
+
+
 def _sort(rows: list, params, keys: dict, default: str, by_id) -> list:
     sort_by = params.get("sortBy") or default
     key = keys.get(sort_by.lower())
@@ -174,6 +197,7 @@ def routes(backend: ShipStationBackend) -> list[Route]:
         batch_id = _int(q, "batchId")
         order_number, tracking = q.get("orderNumber"), q.get("trackingNumber")
         carrier, service = q.get("carrierCode"), q.get("serviceCode")
+        recipient, recipient_country = q.get("recipientName"), q.get("recipientCountryCode")
         ship_start = backend.ship_day(ss) if ss else None
         ship_end = backend.ship_day(se) if se else None
         rows = []
@@ -188,7 +212,10 @@ def routes(backend: ShipStationBackend) -> list[Route]:
                     and (batch_id is None or s.batch_id == batch_id)
                     and (tracking is None or p.tracking_number == tracking)
                     and (carrier is None or s.carrier_code == carrier)
-                    and (service is None or s.service_code == service)):
+                    and (service is None or s.service_code == service)
+                    and (recipient is None or _contains((s.ship_to or {}).get("name"), recipient))
+                    and (recipient_country is None
+                         or ((s.ship_to or {}).get("country") or "").upper() == recipient_country.upper())):
                 continue
             rows.append((s, p))
         rows = _sort(rows, q, {"createdate": lambda r: r[0].created, "shipdate": lambda r: r[0].ship_date},
@@ -204,40 +231,85 @@ def routes(backend: ShipStationBackend) -> list[Route]:
         cs, ce = _date(q, "createDateStart"), _date(q, "createDateEnd")
         ss, se = _date(q, "shipDateStart"), _date(q, "shipDateEnd")
         order_id, order_number = _int(q, "orderId"), q.get("orderNumber")
+        fulfillment_id, tracking, recipient = _int(q, "fulfillmentId"), q.get("trackingNumber"), \
+            q.get("recipientName")
         rows = [f for f in backend.fulfillments if not f.from_label
                 and _within(f.created, cs, ce) and _within(f.ship_date, ss, se)
                 and (order_id is None or f.order_id == order_id)
-                and (order_number is None or backend.orders[f.order_id].order_number == order_number)]
+                and (order_number is None or backend.orders[f.order_id].order_number == order_number)
+                and (fulfillment_id is None or f.fulfillment_id == fulfillment_id)
+                and (tracking is None or f.tracking_number == tracking)
+                and (recipient is None or _contains(backend.orders[f.order_id].ship_to.get("name"), recipient))]
         rows = _sort(rows, q, {"createdate": lambda f: f.created, "shipdate": lambda f: f.ship_date},
                      "CreateDate", lambda f: f.fulfillment_id)
         return json_response(v1_answer("fulfillments", rows, page, lambda f: render_fulfillment(backend, f)))
 
-    @api
-    async def list_orders(request: Request):
-        q = request.query_params
-        page = _requested_page(q)
+    def orders_matching(q, status_required: bool = False) -> list[Order]:
+        """D1 list orders: every filter it documents. orderNumber "performs a 'starts with' search"; dates are
+        Pacific and inclusive, as on the other lists."""
         ms, me = _date(q, "modifyDateStart"), _date(q, "modifyDateEnd")
         cs, ce = _date(q, "createDateStart"), _date(q, "createDateEnd")
         os_, oe = _date(q, "orderDateStart"), _date(q, "orderDateEnd")
+        ps, pe = _date(q, "paymentDateStart"), _date(q, "paymentDateEnd")
         status = q.get("orderStatus")
-        if status and status not in ORDER_STATUSES:
-            raise v1_bad_request(f"orderStatus must be one of {', '.join(ORDER_STATUSES)}.")
+        if status and status not in LISTED_ORDER_STATUSES:
+            raise v1_bad_request(f"orderStatus must be one of {', '.join(LISTED_ORDER_STATUSES)}.")
+        if status_required and not status:  # UNCONFIRMED wording; D1 listbytag: orderStatus is required
+            raise v1_bad_request("orderStatus is required.")
         number, store_id = q.get("orderNumber"), _int(q, "storeId")
-        if number is not None:
-            candidates = [backend.orders[i] for i in backend.orders_by_number.get(number, [])]
-        else:
-            candidates = list(backend.orders.values())
-        rows = [o for o in candidates if _within(o.modified, ms, me) and _within(o.created, cs, ce)
-                and _within(o.order_date, os_, oe) and (status is None or o.status == status)
-                and (store_id is None or o.store_id == store_id)]
-        rows = _sort(rows, q, {"orderdate": lambda o: o.order_date, "modifydate": lambda o: o.modified,
+        customer, keyword = q.get("customerName"), q.get("itemKeyword")
+        customs = (q.get("customsCountryCode") or "").upper() or None
+        return [o for o in backend.orders.values()
+                if _within(o.modified, ms, me) and _within(o.created, cs, ce) and _within(o.order_date, os_, oe)
+                and (ps is None and pe is None or _within(o.payment_date, ps, pe))
+                and (status is None or status == "" or o.status == status)
+                and (number is None or o.order_number.startswith(number))
+                and (store_id is None or o.store_id == store_id)
+                and (customer is None or _contains(o.bill_to.get("name"), customer)
+                     or _contains(o.ship_to.get("name"), customer))
+                and (keyword is None or any(_item_matches(i, keyword) for i in o.items))
+                # UNCONFIRMED semantics (D1 lists it with a product's wording): orders with a customs item of
+                # that origin; the emulator's seeded orders have none.
+                and (customs is None or customs in _customs_countries(o))]
+
+    def sorted_orders(rows: list[Order], q) -> list[Order]:
+        return _sort(rows, q, {"orderdate": lambda o: o.order_date, "modifydate": lambda o: o.modified,
                                "createdate": lambda o: o.created}, "OrderDate", lambda o: o.order_id)
+
+    @api
+    async def list_orders(request: Request):
+        """D1 GET /orders. `tagId` is not one of its parameters (tags have /orders/listbytag): ignored here, as
+        the real API ignores unknown query parameters (see the module docstring)."""
+        q = request.query_params
+        page = _requested_page(q)
+        rows = sorted_orders(orders_matching(q), q)
         return json_response(v1_answer("orders", rows, page, lambda o: render_order(backend, o)))
+
+    @api
+    async def list_orders_by_tag(request: Request):
+        """D1 GET /orders/listbytag?orderStatus&tagId&page&pageSize: orders carrying the tag (tagIds as sent
+        to createorder; the emulator has no other way to tag)."""
+        q = request.query_params
+        page = _requested_page(q)
+        tag = _int(q, "tagId")
+        if tag is None:  # UNCONFIRMED wording
+            raise v1_bad_request("tagId is required.")
+        rows = [o for o in orders_matching(q, status_required=True)
+                if tag in [t for t in (o.extra.get("tagIds") or []) if isinstance(t, int)]]
+        return json_response(v1_answer("orders", sorted_orders(rows, q), page, lambda o: render_order(backend, o)))
 
     @api
     async def get_order(request: Request):
         raw = request.path_params["order_id"]
-        order = backend.orders.get(int(raw)) if raw.isdigit() else None
+        if not raw.isdigit():
+            # D1 documents GET /orders/{orderId} with an integer id and no /orders/list (the pre-2016 path some
+            # old clients still call): a word there matches no route, and ASP.NET Web API answers its own 404
+            # (UNCONFIRMED for the live API: no capture; see README "v1: /orders/list").
+            err = V1Error(404, "")
+            err.body = {"Message": f"No HTTP resource was found that matches the request URI '{request.url}'.",
+                        "MessageDetail": "No action was found on the controller 'Orders' that matches the request."}
+            raise err
+        order = backend.orders.get(int(raw))
         if order is None:
             raise v1_not_found(f"Order {raw} not found.")
         return json_response(render_order(backend, order))
@@ -351,6 +423,7 @@ def routes(backend: ShipStationBackend) -> list[Route]:
         Route("/fulfillments", list_fulfillments, methods=["GET"]),
         Route("/orders", list_orders, methods=["GET"]),
         Route("/orders/createorder", create_order, methods=["POST"]),
+        Route("/orders/listbytag", list_orders_by_tag, methods=["GET"]),
         Route("/orders/{order_id}", get_order, methods=["GET"]),
         Route("/warehouses", list_warehouses, methods=["GET"]),
         Route("/stores", list_stores, methods=["GET"]),

@@ -11,10 +11,11 @@ from starlette.routing import Route
 
 from .auth import json_response, v2_endpoint
 from .backend import CARRIERS, TARE_OZ, TRANSACTION_TYPES, V2_EVENTS, ControlError, Fulfillment, Level, Order, \
-    Shipment, ShipStationBackend
+    OrderItem, Shipment, ShipStationBackend
 from .dates import parse_v2, v2_date, v2_format
-from .errors import V2Error, v2_not_found, v2_validation
-from .paging import Page, v2_answer, v2_page
+from .errors import V2Error, v2_not_found, v2_validation, v2_validation_errors
+from .oas import OAS
+from .paging import CURSOR, Page, cursor_page, v2_answer, v2_page
 
 DEFAULT_PAGE_SIZE = 25  # OAS: labels come 25 at a time by default
 INVENTORY_DEFAULT_PAGE_SIZE = 100  # UNCONFIRMED default for /v2/inventory and friends
@@ -77,13 +78,85 @@ def _within(moment, start, end) -> bool:
         (end is None or (moment is not None and moment <= end))
 
 
+def _contains(haystack, needle: str) -> bool:
+    """Name and keyword filters: a case-insensitive substring match (UNCONFIRMED: the docs say only
+    "match"; a client that needs exact matches must check what comes back)."""
+    return haystack is not None and needle.casefold() in str(haystack).casefold()
+
+
+def _item_matches(item: OrderItem, keyword: str) -> bool:
+    """OAS item_keyword (as v1 itemKeyword): "Fields searched are Sku, Description, and Options"."""
+    return _contains(item.sku, keyword) or _contains(item.name, keyword) or any(
+        _contains(o.get("name"), keyword) or _contains(o.get("value"), keyword)
+        for o in item.options if isinstance(o, dict))
+
+
+def _text(q, name: str, min_length: int = 0) -> str | None:
+    raw = q.get(name)
+    if raw is None:
+        return None
+    if len(raw) < min_length:
+        raise v2_validation(f"{name} must be at least {min_length} character(s) long")
+    return raw
+
+
 def _requested_page(q, default_size: int) -> Page:
     return Page(_int(q, "page", 1), _int(q, "page_size", default_size))
 
 
 def _requested_inventory_page(q) -> Page:
-    # The OAS copy calls the page size `limit`; newer SDKs send `page_size`: both are honoured.
-    return Page(_int(q, "page", 1), _int(q, "page_size", None) or _int(q, "limit", INVENTORY_DEFAULT_PAGE_SIZE))
+    """OAS getInventoryLevels / getInventoryWarehouses / listInventoryLocations take `limit` and no page parameter
+    (so do docs.shipstation.com/openapi/inventory and the shipstation-node client's ListSKUInventoryLevelsOptions):
+    `page` and `page_size` are ignored, page 1 unless the request carries the `cursor` a `links` href gave."""
+    size = _int(q, "limit", INVENTORY_DEFAULT_PAGE_SIZE)
+    raw = q.get(CURSOR)
+    if raw is None or raw == "":
+        return Page(1, size)
+    try:
+        return Page(cursor_page(raw), size)
+    except ValueError:  # UNCONFIRMED wording and code: only a cursor the API gave out is read
+        raise v2_validation(f"{CURSOR} '{raw}' is not a valid page cursor")
+
+
+def _field(path) -> str:
+    """`shipments[0].ship_to.phone` for the path ["shipments", 0, "ship_to", "phone"]."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+def _violation(error) -> tuple[str, str]:
+    """(error_code, message) for one OAS violation of a request body, named by the field's path. A missing or
+    null value where the OAS wants one is `field_value_required`; anything else `invalid_field_value` (both
+    OAS error_code values; which one the real API picks per case, and its words, are UNCONFIRMED)."""
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if isinstance(error.instance, dict)
+                   and name not in error.instance]
+        return "field_value_required", f"{_field(path + missing[:1])} is required"
+    name = _field(path)
+    value = error.instance
+    if value is None:
+        return "field_value_required", f"{name} is required and may not be null"
+    if error.validator == "additionalProperties":
+        return "invalid_field_value", f"{name}: {error.message}"
+    if error.validator == "minLength" and value == "":
+        return "invalid_field_value", f"{name} may not be empty"
+    if error.validator == "anyOf" and value == "":  # a nullable string with a minimum length, given ""
+        return "invalid_field_value", f"{name} may not be empty (send null or leave it out)"
+    if error.validator == "not":
+        return "invalid_field_value", f"{name}: a read-only field was sent"
+    return "invalid_field_value", f"{name}: {error.message}"
+
+
+def _check_request(path: str, method: str, body) -> None:
+    """Refuse a request body the OAS refuses: one 400 validation answer naming every violation."""
+    if body is None:
+        raise v2_validation("The request body is required", "request_body_required")
+    errors = OAS.shared().request_errors(path, method, body)
+    if errors:
+        raise v2_validation_errors([_violation(e) for e in errors])
 
 
 # ---- renderers ------------------------------------------------------------------------------------------
@@ -165,7 +238,8 @@ def render_label(backend: ShipStationBackend, s: Shipment, base: str) -> dict:
         "package_code": s.package_code, "voided": s.voided, "voided_at": v2_format(s.void_date),
         "label_format": "pdf", "display_scheme": "label", "label_layout": "4x6", "trackable": True,
         "label_image_id": None, "carrier_code": s.carrier_code, "confirmation": "none",
-        "tracking_status": "in_transit", "validate_address": "no_validation", "label_download_type": "url",
+        # validate_address and label_download_type are writeOnly in the OAS (label requests): never answered.
+        "tracking_status": "in_transit",
         "label_download": {"href": f"{base}/v2/downloads/10/label-{s.label_id}.pdf",
                            "pdf": f"{base}/v2/downloads/10/label-{s.label_id}.pdf"},
         "form_download": None, "insurance_claim": None,
@@ -186,9 +260,11 @@ def render_level(backend: ShipStationBackend, level: Level) -> dict:
 
 
 def render_fulfillment(backend: ShipStationBackend, f: Fulfillment) -> dict:
-    # Not in the OAS copy; shape from captured webhook resource URLs (reference section 5).
+    # Not in the OAS copy; shape from captured webhook resource URLs (reference section 5). created_at: the docs'
+    # list_fulfillments sorts by it, and a third-party SDK's types carry it on each row (UNCONFIRMED, README).
     return {"fulfillment_id": se(f.fulfillment_id), "shipment_id": se(f.shipment_id),
             "shipment_number": backend.orders[f.order_id].order_number, "tracking_number": f.tracking_number,
+            "created_at": v2_format(f.created),
             "ship_date": v2_format(f.ship_date), "voided": f.voided, "voided_at": v2_format(f.void_date),
             "fulfillment_provider_code": f.provider_code, "carrier_code": f.carrier_code,
             "ship_to": address(backend.orders[f.order_id].ship_to)}
@@ -214,23 +290,30 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
 
     @api
     async def list_shipments(request: Request):
+        """OAS list_shipments: every query parameter it lists is honoured (pickup_id too, which the OAS marks
+        required by a slip: optional here). The emulator holds no v2 sales orders and no pickups, so a
+        sales_order_id or pickup_id filter matches nothing."""
         q = request.query_params
         page = _requested_page(q, DEFAULT_PAGE_SIZE)
         status = _enum(q, "shipment_status", ("pending", "processing", "label_purchased", "cancelled"))
         sort_by, desc = _sort_order(q)
         cs, ce = _date(q, "created_at_start"), _date(q, "created_at_end")
         ms, me = _date(q, "modified_at_start"), _date(q, "modified_at_end")
+        ps, pe = _date(q, "payment_date_start"), _date(q, "payment_date_end")
         batch = parse_se(q.get("batch_id"), "batch_id")
+        store = parse_se(q.get("store_id"), "store_id")
+        pickup = q.get("pickup_id") or None  # OAS pickup_resource_id: a plain string ("pik_...")
         number = q.get("shipment_number")
         external = q.get("external_shipment_id")  # OAS list_shipments: an exact match
-        rows = []  # (created, modified, id, render thunk)
+        sales_order, ship_to_name, keyword = q.get("sales_order_id"), q.get("ship_to_name"), q.get("item_keyword")
+        rows = []  # (created, modified, id, status, order id, ship_to, items, render thunk)
         labelled = set()
         for s in backend.shipments:
             labelled.add(s.order_id)
             if batch is not None and s.batch_id != batch:
                 continue
-            rows.append((s.v2_created, s.modified, s.shipment_id, "label_purchased", s.order_id,
-                         lambda s=s: render_label_shipment(backend, s)))
+            rows.append((s.v2_created, s.modified, s.shipment_id, "label_purchased", s.order_id, s.ship_to,
+                         [i for i, _ in s.items], lambda s=s: render_label_shipment(backend, s)))
         if batch is None:
             for o in backend.orders.values():
                 # An order is a pending v2 shipment until it gets a label; orders shipped elsewhere drop out
@@ -238,15 +321,24 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
                 if o.order_id in labelled or o.status == "shipped":
                     continue
                 rows.append((o.created, o.modified, o.v2_shipment_id,
-                             "cancelled" if o.status == "cancelled" else "pending", o.order_id,
+                             "cancelled" if o.status == "cancelled" else "pending", o.order_id, o.ship_to, o.items,
                              lambda o=o: render_pending_shipment(backend, o)))
-        rows = [r for r in rows if _within(r[0], cs, ce) and _within(r[1], ms, me)
-                and (status is None or r[3] == status)
-                and (number is None or backend.orders[r[4]].order_number == number)
-                and (external is None or backend.orders[r[4]].external_shipment_id == external)]
+
+        def kept(r) -> bool:
+            order = backend.orders[r[4]]
+            return (_within(r[0], cs, ce) and _within(r[1], ms, me)
+                    and (ps is None and pe is None or _within(order.payment_date, ps, pe))
+                    and (status is None or r[3] == status)
+                    and (number is None or order.order_number == number)
+                    and (external is None or order.external_shipment_id == external)
+                    and (store is None or order.store_id == store)
+                    and sales_order is None and pickup is None
+                    and (ship_to_name is None or _contains((r[5] or {}).get("name"), ship_to_name))
+                    and (keyword is None or any(_item_matches(i, keyword) for i in r[6])))
+        rows = [r for r in rows if kept(r)]
         key = (lambda r: (r[1], r[2])) if sort_by == "modified_at" else (lambda r: (r[0], r[2]))
         rows.sort(key=key, reverse=desc)
-        return json_response(v2_answer(request, "shipments", rows, page, lambda r: r[5]()))
+        return json_response(v2_answer(request, "shipments", rows, page, lambda r: r[-1]()))
 
     @api
     async def get_shipment(request: Request):
@@ -263,27 +355,34 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
     @api
     async def create_shipments(request: Request):
         body = _json(await request.body())
-        shipments = body.get("shipments") if isinstance(body, dict) else None
-        if not isinstance(shipments, list) or not shipments:
-            raise v2_validation("shipments must be a non-empty array", "invalid_field_value")
-        out, has_errors = [], False
-        for one in shipments:
-            external = one.get("external_shipment_id") if isinstance(one, dict) else None
-            if not isinstance(one, dict) or not one.get("ship_to"):
-                has_errors = True
-                out.append({"errors": ["ship_to is required"], "external_shipment_id": external})
-                continue
-            if external is not None and (not isinstance(external, str) or len(external) > 50):
-                raise v2_validation("external_shipment_id must be text of at most 50 characters",
-                                    "invalid_field_value")
+        # OAS create_shipments_request_body: ship_to's name, phone, address_line1, city_locality,
+        # state_province, postal_code (minLength 1), country_code (2) and address_residential_indicator are
+        # required and not nullable; no field outside the schema (additionalProperties: false).
+        _check_request("/v2/shipments", "post", body)
+        shipments = body["shipments"]
+        # Refusals beyond the schema also refuse the whole request (a 400 the OAS documents) rather than an
+        # entry with `errors`: the OAS requires every answered shipment to be a whole shipment (shipment_id,
+        # ship_to, ...), which a shipment never made cannot be. UNCONFIRMED: the live API's answer to a
+        # duplicate external_shipment_id (no capture).
+        problems, seen = [], set()
+        for n, one in enumerate(shipments):
+            if not one.get("ship_to"):
+                problems.append(("field_value_required", f"shipments[{n}].ship_to is required"))
+            external = one.get("external_shipment_id")
+            if external is not None and (external in seen or backend.order_by_external_shipment_id(external)):
+                problems.append(("identifier_conflict", f"shipments[{n}].external_shipment_id: A shipment with "
+                                 f"external_shipment_id '{external}' already exists."))
+            seen.add(external)
+        if problems:
+            raise v2_validation_errors(problems)
+        out = []
+        for n, one in enumerate(shipments):
             try:
                 order = backend.create_v2_shipment(one)
-            except ValueError as err:
-                has_errors = True
-                out.append({"errors": [str(err)], "external_shipment_id": external})
-                continue
+            except ValueError as err:  # a concurrent create took the external id meanwhile
+                raise v2_validation_errors([("identifier_conflict", f"shipments[{n}].external_shipment_id: {err}")])
             out.append({**render_pending_shipment(backend, order), "errors": []})
-        return json_response({"has_errors": has_errors, "shipments": out})
+        return json_response({"has_errors": False, "shipments": out})
 
     @api
     async def get_shipment_by_external_id(request: Request):
@@ -310,18 +409,26 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
 
     @api
     async def list_labels(request: Request):
+        """OAS list_labels: every query parameter it lists is honoured. Labels here are bought through the
+        control plane, never from a rate, so a rate_id filter matches nothing."""
         q = request.query_params
         page = _requested_page(q, DEFAULT_PAGE_SIZE)
         status = _enum(q, "label_status", ("processing", "completed", "error", "voided"))
         sort_by, desc = _sort_order(q)
         cs, ce = _date(q, "created_at_start"), _date(q, "created_at_end")
         sid, batch = parse_se(q.get("shipment_id"), "shipment_id"), parse_se(q.get("batch_id"), "batch_id")
-        carrier = q.get("carrier_id")
-        tracking = q.get("tracking_number")
+        carrier = parse_se(q.get("carrier_id"), "carrier_id")
+        warehouse = parse_se(q.get("warehouse_id"), "warehouse_id")
+        rate = parse_se(q.get("rate_id"), "rate_id")
+        service = q.get("service_code")
+        tracking = _text(q, "tracking_number", 1)  # OAS: minLength 1
         rows = [s for s in backend.shipments
                 if (sid is None or s.shipment_id == sid) and (batch is None or s.batch_id == batch)
                 and (status is None or ("voided" if s.voided else "completed") == status)
-                and (carrier is None or CARRIER_IDS[s.carrier_code] == carrier)
+                and (carrier is None or CARRIER_IDS[s.carrier_code] == se(carrier))
+                and (warehouse is None or s.warehouse_id == warehouse)
+                and (service is None or s.service_code == service)
+                and rate is None
                 and (tracking is None or any(p.tracking_number == tracking for p in s.packages))
                 and _within(s.created, cs, ce)]
         rows.sort(key=(lambda s: (s.modified, s.label_id)) if sort_by == "modified_at" else
@@ -331,11 +438,39 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
 
     @api
     async def list_fulfillments(request: Request):
+        """D2 list_fulfillments (docs.shipstation.com/openapi/fulfillments/list_fulfillments; not in the stored
+        OAS): every query parameter it lists is honoured. Order when neither sort_by nor sort_dir is given:
+        oldest first (UNCONFIRMED)."""
         q = request.query_params
         page = _requested_page(q, DEFAULT_PAGE_SIZE)
         sid, fid = parse_se(q.get("shipment_id"), "shipment_id"), parse_se(q.get("fulfillment_id"), "fulfillment_id")
-        rows = [f for f in backend.fulfillments
-                if (sid is None or f.shipment_id == sid) and (fid is None or f.fulfillment_id == fid)]
+        batch, store = parse_se(q.get("batch_id"), "batch_id"), parse_se(q.get("order_source_id"), "order_source_id")
+        ss, se_ = _date(q, "ship_date_start"), _date(q, "ship_date_end")
+        cs, ce = _date(q, "create_date_start"), _date(q, "create_date_end")
+        name, country = q.get("ship_to_name"), q.get("ship_to_country_code")
+        number, provider, tracking = q.get("shipment_number"), q.get("fulfillment_provider_code"), \
+            q.get("tracking_number")
+        sort_by = _enum(q, "sort_by", ("created_at", "modified_at", "shipped_at"))
+        sort_dir = _enum(q, "sort_dir", ("asc", "desc"))
+        batches = {s.fulfillment_id: s.batch_id for s in backend.shipments if s.fulfillment_id is not None}
+
+        def kept(f: Fulfillment) -> bool:
+            order = backend.orders[f.order_id]
+            return ((sid is None or f.shipment_id == sid) and (fid is None or f.fulfillment_id == fid)
+                    and (batch is None or batches.get(f.fulfillment_id) == batch)
+                    and (store is None or order.store_id == store)
+                    and _within(f.ship_date, ss, se_) and _within(f.created, cs, ce)
+                    and (name is None or _contains(order.ship_to.get("name"), name))
+                    and (country is None or (order.ship_to.get("country") or "").upper() == country.upper())
+                    and (number is None or order.order_number == number)
+                    and (provider is None or f.provider_code == provider)
+                    and (tracking is None or f.tracking_number == tracking))
+        rows = [f for f in backend.fulfillments if kept(f)]
+        if sort_by or sort_dir:
+            field = {"shipped_at": lambda f: (f.ship_date, f.fulfillment_id)}.get(
+                sort_by, lambda f: (f.void_date or f.created, f.fulfillment_id) if sort_by == "modified_at"
+                else (f.created, f.fulfillment_id))
+            rows.sort(key=field, reverse=sort_dir == "desc")
         return json_response(v2_answer(request, "fulfillments", rows, page, lambda f: render_fulfillment(backend, f)))
 
     @api
@@ -351,9 +486,12 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
         page = _requested_page(q, 100)
         if page.size > 100:
             raise v2_validation("page_size must be 100 or less")
-        sku = q.get("sku")
+        sku, name = q.get("sku"), q.get("name")
+        active = _enum(q, "active", ("true", "false"))  # OAS listProducts: a boolean
         products = ([backend.products[sku]] if sku in backend.products else []) if sku else \
             sorted(backend.products.values(), key=lambda p: p.product_id)
+        products = [p for p in products if (name is None or _contains(p.name, name))
+                    and (active is None or p.active == (active == "true"))]
         return json_response(v2_answer(request, "products", products, page, lambda p: {
             "product_id": p.product_id, "sku": p.sku, "name": p.name, "upc": p.upc, "thumbnail_url": None,
             "price": {"currency": "usd", "amount": p.price}}))
@@ -380,9 +518,10 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
                 row["allocated"] += lv.allocated
                 row["available"] += lv.available
             rows = [sums[k] for k in sorted(sums)]
-            return json_response(v2_answer(request, "inventory", rows, page))
+            return json_response(v2_answer(request, "inventory", rows, page, cursor=True))
         levels, total = backend.level_page(sku, wid, lid, page.offset, page.size)
-        return json_response(v2_page(request, "inventory", [render_level(backend, lv) for lv in levels], total, page))
+        return json_response(v2_page(request, "inventory", [render_level(backend, lv) for lv in levels], total, page,
+                                     cursor=True))
 
     @inventory_api
     async def change_inventory(request: Request):
@@ -419,6 +558,7 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
             if not isinstance(c, dict) or not isinstance(c.get("amount"), (int, float)) or c["amount"] < 0:
                 raise v2_validation("cost must be an object with a non-negative amount")
             cost = float(c["amount"])
+        _check_request("/v2/inventory", "post", body)  # what the checks above leave: enums, types of the rest
         if body["sku"] not in backend.products:
             # UNCONFIRMED: no capture of the unknown-SKU answer; a 400 validation error is the reference's guess.
             raise v2_validation(f"SKU '{body['sku']}' was not found in this account's products")
@@ -442,13 +582,14 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
         page = _requested_inventory_page(q)
         rows = [{"inventory_warehouse_id": se(w.id), "name": w.name, "created_at": v2_format(w.created),
                  "updated_at": v2_format(w.updated)} for w in backend.inv_warehouses.values()]
-        return json_response(v2_answer(request, "inventory_warehouses", rows, page))
+        return json_response(v2_answer(request, "inventory_warehouses", rows, page, cursor=True))
 
     @inventory_api
     async def create_inventory_warehouse(request: Request):
         body = _json(await request.body())
-        if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"].strip():
-            raise v2_validation("name is required", "field_value_required")
+        _check_request("/v2/inventory_warehouses", "post", body)
+        if not body["name"].strip():
+            raise v2_validation("name may not be empty", "field_value_required")
         try:
             w = backend.add_inventory_warehouse(body["name"])
         except ControlError as exc:  # UNCONFIRMED: duplicate names refused with 409
@@ -463,13 +604,14 @@ def routes(backend: ShipStationBackend) -> tuple[list[Route], object]:
         rows = [{"inventory_location_id": se(loc.id), "name": loc.name,
                  "inventory_warehouse_id": se(loc.warehouse_id), "created_at": v2_format(loc.created),
                  "updated_at": v2_format(loc.updated)} for loc in backend.inv_locations.values()]
-        return json_response(v2_answer(request, "inventory_locations", rows, page))
+        return json_response(v2_answer(request, "inventory_locations", rows, page, cursor=True))
 
     @inventory_api
     async def create_inventory_location(request: Request):
         body = _json(await request.body())
-        if not isinstance(body, dict) or not body.get("name") or not body.get("inventory_warehouse_id"):
-            raise v2_validation("name and inventory_warehouse_id are required", "field_value_required")
+        _check_request("/v2/inventory_locations", "post", body)
+        if not body["name"] or not body["inventory_warehouse_id"]:
+            raise v2_validation("name and inventory_warehouse_id may not be empty", "field_value_required")
         wid = parse_se(body["inventory_warehouse_id"], "inventory_warehouse_id")
         if wid not in backend.inv_warehouses:
             raise v2_validation(f"Inventory warehouse '{body['inventory_warehouse_id']}' was not found",

@@ -29,6 +29,30 @@ _RETRY = ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, None
 _KEEP = ErrorResolution(ResponseAction.IGNORE, FailureType.config_error, None)
 
 
+class RetriedAnswers(HttpStatusErrorHandler):
+    """The CDK's status error handler, which also remembers (per thread: each request is retried on the thread that
+    sent it) the last answer it ruled anything but a success or a refusal to hand back. When the CDK gives up it
+    raises a generic error of its own; this answer, seen through the handler's public `interpret_response` hook,
+    is what tells a concurrency limit from a server error, an unreachable host or a refused renewed token, with no
+    reliance on the CDK's private attributes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seen = threading.local()
+
+    def interpret_response(self, response_or_exception=None) -> ErrorResolution:
+        resolution = super().interpret_response(response_or_exception)
+        if resolution.response_action not in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
+            self._seen.answer = response_or_exception
+        return resolution
+
+    def forget(self) -> None:
+        self._seen.answer = None
+
+    def last_retried(self) -> requests.Response | Exception | None:
+        return getattr(self._seen, "answer", None)
+
+
 def _error_mapping(auth_type: str) -> dict:
     # Non-retryable answers are handed back (IGNORE) so `classify` turns them into plain-words errors.
     mapping = {**DEFAULT_ERROR_MAPPING}
@@ -51,11 +75,12 @@ class NetSuiteClient:
         self.auth = build_auth(credentials, self.account)
         self._slots = threading.BoundedSemaphore(int(config.get("concurrency") or DEFAULT_CONCURRENCY))
         self._timeout = timeout
+        self._errors = RetriedAnswers(self.logger, _error_mapping(self.auth_type), max_retries=max_retries,
+                                      max_time=timedelta(minutes=10))
         self._http = HttpClient(
             name="netsuite",
             logger=self.logger,
-            error_handler=HttpStatusErrorHandler(self.logger, _error_mapping(self.auth_type),
-                                                 max_retries=max_retries, max_time=timedelta(minutes=10)),
+            error_handler=self._errors,
             authenticator=self.auth,
             use_cache=False,
         )
@@ -64,14 +89,19 @@ class NetSuiteClient:
                 headers: Mapping | None = None) -> requests.Response:
         """Send one request; answers 2xx come back, every other answer is raised as a typed NetSuiteError."""
         with self._slots:
+            self._errors.forget()
             try:
                 _, response = self._http.send_request(
                     method, url, request_kwargs={"timeout": self._timeout}, params=params, json=json,
                     headers={"Accept": "application/json", **(headers or {})})
             except AirbyteTracedException as exc:
-                if exc.failure_type == FailureType.config_error and getattr(exc, "_exception", None) is None:
+                last = self._errors.last_retried()
+                # A configuration failure that did not end a run of retries on some other answer: the OAuth 2.0
+                # token, refused after renewal or not renewable (the CDK raises those itself, on a 401).
+                if exc.failure_type == FailureType.config_error and (
+                        last is None or (isinstance(last, requests.Response) and last.status_code == 401)):
                     raise LoginRejected(f"NetSuite refused the renewed OAuth 2.0 token. {LOGIN_AUDIT_HINT}", 401) from None
-                raise _retries_exhausted(exc) from None
+                raise _retries_exhausted(exc, last) from None
         if response.status_code >= 400:
             raise classify(response, self.auth_name)
         return response
@@ -105,17 +135,15 @@ class NetSuiteClient:
             offset += page_size
 
 
-def _retries_exhausted(exc: AirbyteTracedException) -> NetSuiteError:
-    cause = getattr(exc, "_exception", None) or exc.__cause__
-    response = getattr(cause, "response", None)
-    if isinstance(response, requests.Response):
-        if response.status_code == 429:
+def _retries_exhausted(exc: AirbyteTracedException, last: requests.Response | Exception | None) -> NetSuiteError:
+    """What the CDK's retries ended on (the last answer our error handler ruled retryable), as our typed error."""
+    if isinstance(last, requests.Response):
+        if last.status_code == 429:
             return ConcurrencyLimited("NetSuite kept refusing requests over the account's concurrency limit; "
                                       "lower the connector's concurrency or try again later.", 429)
-        if response.status_code >= 500:
-            return ServerError(f"NetSuite kept answering with server errors ({response.status_code}).",
-                               response.status_code)
-        return classify(response, "request")
-    if isinstance(response, requests.RequestException) or cause is None:
-        return Unreachable(f"NetSuite could not be reached ({type(response).__name__ if response else 'no answer'}).")
+        if last.status_code >= 500:
+            return ServerError(f"NetSuite kept answering with server errors ({last.status_code}).", last.status_code)
+        return classify(last, "request")
+    if isinstance(last, requests.RequestException) or last is None:
+        return Unreachable(f"NetSuite could not be reached ({type(last).__name__ if last is not None else 'no answer'}).")
     return ServerError(exc.message or "NetSuite request failed.")

@@ -4,8 +4,10 @@ CDK's HTTP client and API budget, 429s waited out as the headers say, failures a
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from typing import Any, Mapping
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -24,6 +26,29 @@ _RETRY = ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, None
 _KEEP = ErrorResolution(ResponseAction.IGNORE, FailureType.config_error, None)
 
 
+class RetriedAnswers(HttpStatusErrorHandler):
+    """The CDK's status error handler, which also remembers (per thread: each request is retried on the thread that
+    sent it) the last answer it ruled worth retrying. When the CDK gives up after its retries it raises a generic
+    error of its own; this answer, seen through the handler's public `interpret_response` hook, is what tells a
+    429 from a 5xx from no answer at all, with no reliance on the CDK's private attributes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seen = threading.local()
+
+    def interpret_response(self, response_or_exception=None) -> ErrorResolution:
+        resolution = super().interpret_response(response_or_exception)
+        if resolution.response_action not in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
+            self._seen.answer = response_or_exception
+        return resolution
+
+    def forget(self) -> None:
+        self._seen.answer = None
+
+    def last_retried(self) -> requests.Response | Exception | None:
+        return getattr(self._seen, "answer", None)
+
+
 def _error_mapping() -> dict:
     mapping = {**DEFAULT_ERROR_MAPPING}
     # Refusals come back to `classify`, which words them for a merchant; only transient answers are retried.
@@ -38,11 +63,12 @@ class ShipStationClient:
         self.logger = logger or logging.getLogger("shipstation")
         self.api = ShipStationApi.from_config(dict(config))
         self._timeout = timeout
+        self._errors = RetriedAnswers(self.logger, _error_mapping(), max_retries=max_retries,
+                                      max_time=timedelta(minutes=10))
         self._http = HttpClient(
             name="shipstation",
             logger=self.logger,
-            error_handler=HttpStatusErrorHandler(self.logger, _error_mapping(), max_retries=max_retries,
-                                                 max_time=timedelta(minutes=10)),
+            error_handler=self._errors,
             backoff_strategy=RetryAfterBackoff(),
             api_budget=api_budget or shipstation_budget(self.api.rate_limit_per_minute),
             authenticator=self.api.auth,
@@ -54,25 +80,46 @@ class ShipStationClient:
         return self.api.version
 
     def request(self, method: str, path: str, *, params: Mapping | None = None, json: Any = None) -> requests.Response:
+        return self._send(method, self.api.url(path), params=params, json=json)
+
+    def _send(self, method: str, url: str, *, params: Mapping | None = None, json: Any = None) -> requests.Response:
+        self._errors.forget()
         try:
-            _, response = self._http.send_request(method, self.api.url(path), request_kwargs={"timeout": self._timeout},
+            _, response = self._http.send_request(method, url, request_kwargs={"timeout": self._timeout},
                                                   params=params, json=json, headers={"Accept": "application/json"})
-        except AirbyteTracedException as exc:
-            raise _retries_exhausted(exc) from None
+        except AirbyteTracedException:
+            raise _retries_exhausted(self._errors.last_retried()) from None
         if response.status_code >= 400:
             raise classify(response, self.api.version)
         return response
 
     def get(self, path: str, params: Mapping | None = None) -> Any:
-        response = self.request("GET", path, params=params)
+        return self._json(self.api.url(path), params)
+
+    def follow(self, href: str, request: str) -> Any:
+        """GET a link ShipStation put in an answer (a list's `links.next.href`), resolved against the API's base:
+        only on the API's own scheme and host, never with the key anywhere else. `request` names the list it came
+        from, for the error."""
+        url = urljoin(self.api.base_url + "/", href)
+        if not self.on_api_host(url):
+            raise BadAnswer(f"ShipStation's answer to {request} links its next page to {url!r}, which is not on "
+                            f"{self.api.base_url}: not followed.")
+        return self._json(url, None)
+
+    def on_api_host(self, url: str) -> bool:
+        mine, theirs = urlsplit(self.api.base_url), urlsplit(url)
+        return (theirs.scheme.lower(), theirs.netloc.lower()) == (mine.scheme.lower(), mine.netloc.lower())
+
+    def _json(self, url: str, params: Mapping | None) -> Any:
+        response = self._send("GET", url, params=params)
         try:
             body = response.json()
         except ValueError:
-            raise BadAnswer(f"ShipStation answered GET {self.api.url(path)} with something that is not JSON "
+            raise BadAnswer(f"ShipStation answered GET {url} with something that is not JSON "
                             f"(HTTP {response.status_code}, {response.headers.get('Content-Type') or 'no content type'}): "
                             f"{answer_excerpt(response)!r}", response.status_code) from None
         if not isinstance(body, (dict, list)):
-            raise BadAnswer(f"ShipStation answered GET {self.api.url(path)} with JSON that is not an object or a list.",
+            raise BadAnswer(f"ShipStation answered GET {url} with JSON that is not an object or a list.",
                             response.status_code)
         return body
 
@@ -100,12 +147,10 @@ def page_count(body: Any, request: str, default: int) -> int:
         raise BadAnswer(f"ShipStation's answer to {request} has a `pages` that is not a number.") from None
 
 
-def _retries_exhausted(exc: AirbyteTracedException) -> ShipStationError:
-    cause = getattr(exc, "_exception", None) or exc.__cause__
-    response = getattr(cause, "response", None)
-    if isinstance(response, requests.Response):
-        if response.status_code == 429:
+def _retries_exhausted(last: requests.Response | Exception | None) -> ShipStationError:
+    """What the CDK's retries ended on (the last answer our error handler ruled retryable), as our typed error."""
+    if isinstance(last, requests.Response):
+        if last.status_code == 429:
             return RateLimited("ShipStation kept answering 429 (rate limit) after waiting as it asked.", 429)
-        return ServerError(f"ShipStation kept answering with server errors ({response.status_code}).",
-                           response.status_code)
-    return Unreachable(f"ShipStation could not be reached ({type(response).__name__ if response else 'no answer'}).")
+        return ServerError(f"ShipStation kept answering with server errors ({last.status_code}).", last.status_code)
+    return Unreachable(f"ShipStation could not be reached ({type(last).__name__ if last is not None else 'no answer'}).")

@@ -4,15 +4,12 @@ locations, the product SKUs, and set one SKU's on-hand figure at one location (t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
-from .client import ShipStationClient, listed, page_count
+from .client import ShipStationClient
+from .paging import rows
 
-# No maximum is documented for GET /v2/inventory's page size; asking for many rows per page saves calls, and a
-# smaller page from ShipStation is still followed to the end through `pages`.
-INVENTORY_PAGE_SIZE = 500
-PRODUCTS_PAGE_SIZE = 100  # the most GET /v2/products accepts
-MAX_PAGES = 100_000  # a guard against an answer whose `pages` never ends, not a limit anyone should meet
+PRODUCTS_PAGE_SIZE = 100  # the most GET /v2/products accepts (OAS listProducts)
 
 
 @dataclass(frozen=True)
@@ -24,37 +21,46 @@ class InventoryLocation:
 
 
 class InventoryApi:
+    """Page sizes and paging are shipstation_lib.paging's: `limit` and `links.next.href` on the inventory lists,
+    as the OAS documents them. The OAS marks no field of these rows required: rows without an id are left out
+    here, with a warning naming the row and the field; a missing name reads as ""."""
+
     def __init__(self, client: ShipStationClient) -> None:
         self.client = client
 
-    def _pages(self, path: str, key: str, params: dict[str, Any]) -> Iterator[dict]:
-        page = 1
-        while page <= MAX_PAGES:
-            body = self.client.get(path, params={**params, "page": page})
-            request = f"GET {self.client.api.url(path)}"
-            yield from listed(body, key, request)
-            if page >= (page_count(body, request, 1) or 1):
-                return
-            page += 1
-
     def levels(self) -> Iterator[dict]:
-        # The OAS names the page size `limit`, newer SDKs `page_size`: both are sent.
-        return self._pages("inventory", "inventory",
-                           {"limit": INVENTORY_PAGE_SIZE, "page_size": INVENTORY_PAGE_SIZE})
+        return rows(self.client, "inventory", "inventory")
 
     def locations(self) -> list[InventoryLocation]:
-        warehouses = {w["inventory_warehouse_id"]: w["name"]
-                      for w in self._pages("inventory_warehouses", "inventory_warehouses", {"page_size": 100})}
-        return [InventoryLocation(loc["inventory_location_id"], loc["name"], loc["inventory_warehouse_id"],
-                                  warehouses.get(loc["inventory_warehouse_id"], ""))
-                for loc in self._pages("inventory_locations", "inventory_locations", {"page_size": 100})]
+        warehouses: dict[str, str] = {}
+        for w in rows(self.client, "inventory_warehouses", "inventory_warehouses"):
+            if self._has(w, "inventory_warehouse_id", "inventory warehouse"):
+                warehouses[w["inventory_warehouse_id"]] = w.get("name") or ""
+        found = []
+        for loc in rows(self.client, "inventory_locations", "inventory_locations"):
+            if self._has(loc, "inventory_location_id", "inventory location") and \
+                    self._has(loc, "inventory_warehouse_id", "inventory location"):
+                found.append(InventoryLocation(loc["inventory_location_id"], loc.get("name") or "",
+                                               loc["inventory_warehouse_id"],
+                                               warehouses.get(loc["inventory_warehouse_id"], "")))
+        return found
 
     def product_skus(self) -> set[str]:
-        return {p["sku"] for p in self._pages("products", "products", {"page_size": PRODUCTS_PAGE_SIZE})
-                if p.get("sku")}
+        return {p["sku"] for p in rows(self.client, "products", "products", size=PRODUCTS_PAGE_SIZE) if p.get("sku")}
+
+    def _has(self, row: dict, field: str, what: str) -> bool:
+        if row.get(field):
+            return True
+        self.client.logger.warning(f"ShipStation listed an {what} without `{field}` ({_describe(row)}): left out.")
+        return False
 
     def set_on_hand(self, sku: str, location_id: str, quantity: int) -> None:
         # `adjust` sets on hand to `quantity` (increment/decrement are deltas): replaying it changes nothing.
         self.client.request("POST", "inventory", json={"transaction_type": "adjust", "sku": sku,
                                                        "inventory_location_id": location_id,
                                                        "quantity": quantity})
+
+
+def _describe(row: dict) -> str:
+    shown = {k: v for k, v in row.items() if k in ("name", "inventory_warehouse_id", "inventory_location_id", "sku")}
+    return ", ".join(f"{k} {v!r}" for k, v in shown.items()) or "no identifying field"
