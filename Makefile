@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := libs/start libs/audit libs/netsuite libs/shipstation source-netsuite-inventory source-shipstation \
+PACKAGES := libs/start libs/http libs/audit libs/netsuite libs/shipstation source-netsuite-inventory source-shipstation \
             destination-netsuite-fulfillment destination-shipstation-inventory integration_tests webhook-relay \
             sync-runner
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))

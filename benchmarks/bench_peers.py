@@ -58,7 +58,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_sync2 import free_port  # noqa: E402  (one helper for the benchmarks' emulator ports)
+from bench_sync2 import start_netsuite_process  # noqa: E402  (the benchmarks' one NetSuite emulator launcher)
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -172,24 +172,9 @@ def ensure_peer_venv() -> float:
 
 # --- the emulator -------------------------------------------------------------------------------------------
 def start_emulator(items: int, customers: int, work: Path) -> str:
-    port = free_port()
-    log = open(work / "emulator.log", "wb")
-    proc = subprocess.Popen([str(VENV_BIN / "netsuite-emulator"), "--port", str(port), "--items", str(items),
-                             "--customers", str(customers), "--locations", "3", "--orders", "1",
-                             "--concurrency-limit", "5", "--credentials-file", str(work / "creds.json")],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc, base = start_netsuite_process(items, locations=3, customers=customers)
     _started.append(proc)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/__emulator/credentials", timeout=2).raise_for_status()
-            return base
-        except requests.RequestException:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the NetSuite emulator exited ({proc.returncode}); see {work / 'emulator.log'}")
-            time.sleep(0.5)
-    raise RuntimeError("the NetSuite emulator did not start in time")
+    return base
 
 
 def control(base: str, method: str, path: str, body: dict | None = None) -> dict:

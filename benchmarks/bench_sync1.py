@@ -78,7 +78,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_sync2 import free_port  # noqa: E402  (one helper for the benchmarks' emulator ports)
+from bench_sync2 import start_netsuite_process  # noqa: E402  (the benchmarks' one NetSuite emulator launcher)
 
 VENV_BIN = Path(sys.executable).parent
 LATENCY_MS = 20.0
@@ -106,28 +106,6 @@ class Mix:
     @property
     def created(self) -> int:
         return len(self.applied) + len(self.voided)
-
-
-def start_netsuite(orders: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    creds = Path(tempfile.mkdtemp()) / "creds.json"
-    proc = subprocess.Popen([str(VENV_BIN / "netsuite-emulator"), "--port", str(port), "--items", "300",
-                             "--locations", "3", "--customers", "50", "--orders", str(orders),
-                             "--concurrency-limit", "5", "--latency-ms", str(LATENCY_MS),
-                             "--credentials-file", str(creds)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/__emulator/credentials", timeout=2).raise_for_status()
-            return proc, base
-        except requests.RequestException:
-            if proc.poll() is not None:
-                raise RuntimeError("the NetSuite emulator exited")
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the NetSuite emulator did not start in time")
 
 
 def sql(base: str, query: str) -> list[dict]:
@@ -192,7 +170,8 @@ def run(shipments: int, concurrency: int, seed: int) -> dict:
     from emulators import fulfillment_testkit as kit
     from emulators.configs import netsuite_config
 
-    proc, base = start_netsuite(orders=int(shipments * 1.05) + 20)
+    proc, base = start_netsuite_process(items=300, locations=3, customers=50, orders=int(shipments * 1.05) + 20,
+                                        latency_ms=LATENCY_MS)
     try:
         mix = shipment_mix(open_orders(base), shipments, seed)
         workdir = Path(tempfile.mkdtemp())

@@ -37,12 +37,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_netsuite_process(items: int, locations: int) -> tuple[subprocess.Popen, str]:
+def start_netsuite_process(items: int, locations: int, customers: int = 1, orders: int = 1,
+                           latency_ms: float = 0) -> tuple[subprocess.Popen, str]:
+    """The NetSuite emulator as its own process (its CPU not shared with what is measured): (process, base URL)."""
     port = free_port()
     creds_file = Path(tempfile.mkdtemp()) / "creds.json"
     proc = subprocess.Popen([str(VENV_BIN / "netsuite-emulator"), "--port", str(port), "--items", str(items),
-                             "--locations", str(locations), "--customers", "1", "--orders", "1",
-                             "--concurrency-limit", "5", "--credentials-file", str(creds_file)],
+                             "--locations", str(locations), "--customers", str(customers), "--orders", str(orders),
+                             "--concurrency-limit", "5", "--latency-ms", str(latency_ms),
+                             "--credentials-file", str(creds_file)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180

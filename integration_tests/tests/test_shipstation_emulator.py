@@ -16,6 +16,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from emulators.shipstation import start_emulator
 from emulators.shipstation.oas import OAS
+from emulators.shipstation.testkit import control, label, reset, v1, v2
 
 V1_DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}$"
 
@@ -74,35 +75,8 @@ def receiver():
 @pytest.fixture(autouse=True)
 def fresh(emulator):
     """Each test starts from the seeded account, live keys, generous limits and no faults."""
-    base = emulator.base_url
-    control(emulator, "reset")
-    creds = requests.get(f"{base}/__emulator/credentials").json()
-    control(emulator, "credentials", {k: creds[k] for k in ("v1_api_key", "v1_api_secret", "v2_api_key")})
-    control(emulator, "rate-limits", {"v1": 100000, "v2": 100000, "v2_headers": False, "window_seconds": 60,
-                                      "reset_windows": True})
-    control(emulator, "faults", {"rate": 0})
-    control(emulator, "inventory-addon", {"enabled": True})
+    reset(emulator)
     yield
-
-
-def control(emulator, path: str, body: dict | None = None, method: str = "POST") -> dict:
-    answer = requests.request(method, f"{emulator.base_url}/__emulator/{path}", json=body or {})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def v1(emulator, path: str, method: str = "GET", **kw) -> requests.Response:
-    c = emulator.credentials
-    return requests.request(method, emulator.base_url + path, auth=(c["v1_api_key"], c["v1_api_secret"]), **kw)
-
-
-def v2(emulator, path: str, method: str = "GET", **kw) -> requests.Response:
-    headers = {"API-Key": emulator.credentials["v2_api_key"], **kw.pop("headers", {})}
-    return requests.request(method, emulator.base_url + path, headers=headers, **kw)
-
-
-def label(emulator, order_number: str, **extra) -> dict:
-    return control(emulator, "labels", {"order_number": order_number, **extra})
 
 
 def first_location(emulator) -> str:

@@ -16,10 +16,11 @@ from emulators import pipelines
 from emulators.pipelines import CONNECTORS
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = {"source-shipstation": ["connector_start", "shipstation_lib"],
-          "source-netsuite-inventory": ["connector_start", "netsuite_lib"],
-          "destination-netsuite-fulfillment": ["connector_start", "netsuite_lib", "connector_audit"],
-          "destination-shipstation-inventory": ["connector_start", "shipstation_lib", "connector_audit"]}
+SHARED = {"source-shipstation": ["connector_start", "shipstation_lib", "connector_http"],
+          "source-netsuite-inventory": ["connector_start", "netsuite_lib", "connector_http"],
+          "destination-netsuite-fulfillment": ["connector_start", "netsuite_lib", "connector_http", "connector_audit"],
+          "destination-shipstation-inventory": ["connector_start", "shipstation_lib", "connector_http",
+                                                "connector_audit"]}
 
 
 def _clean_env() -> dict[str, str]:
@@ -68,7 +69,7 @@ def test_each_wheel_carries_its_shared_code_and_needs_nothing_of_the_checkout(in
     listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True,
                             env=_clean_env(), check=True).stdout.lower()
     assert not any(name in listed for name in ("connector-start", "netsuite-lib", "shipstation-lib",
-                                               "connector-audit"))
+                                               "connector-http", "connector-audit"))
     assert subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, env=_clean_env()).returncode == 0
 
 

@@ -10,11 +10,11 @@ from typing import Any, Iterator, Mapping
 
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.http.error_handlers import HttpStatusErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from connector_http import RetriedAnswers
 
 from .account import NetSuiteAccount
 from .auth import CLIENT_CREDENTIALS, build_auth
@@ -27,30 +27,6 @@ DEFAULT_CONCURRENCY = 4
 
 _RETRY = ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, None)
 _KEEP = ErrorResolution(ResponseAction.IGNORE, FailureType.config_error, None)
-
-
-class RetriedAnswers(HttpStatusErrorHandler):
-    """The CDK's status error handler, which also remembers (per thread: each request is retried on the thread that
-    sent it) the last answer it ruled anything but a success or a refusal to hand back. When the CDK gives up it
-    raises a generic error of its own; this answer, seen through the handler's public `interpret_response` hook,
-    is what tells a concurrency limit from a server error, an unreachable host or a refused renewed token, with no
-    reliance on the CDK's private attributes."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._seen = threading.local()
-
-    def interpret_response(self, response_or_exception=None) -> ErrorResolution:
-        resolution = super().interpret_response(response_or_exception)
-        if resolution.response_action not in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
-            self._seen.answer = response_or_exception
-        return resolution
-
-    def forget(self) -> None:
-        self._seen.answer = None
-
-    def last_retried(self) -> requests.Response | Exception | None:
-        return getattr(self._seen, "answer", None)
 
 
 def _error_mapping(auth_type: str) -> dict:

@@ -4,7 +4,6 @@ CDK's HTTP client and API budget, 429s waited out as the headers say, failures a
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any, Mapping
 from urllib.parse import urljoin, urlsplit
@@ -12,11 +11,11 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
-from airbyte_cdk.sources.streams.http.error_handlers import HttpStatusErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import DEFAULT_ERROR_MAPPING
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from connector_http import RetriedAnswers
 
 from .credentials import ShipStationApi
 from .errors import BadAnswer, RateLimited, ServerError, ShipStationError, Unreachable, answer_excerpt, classify
@@ -24,29 +23,6 @@ from .pacing import RetryAfterBackoff, shipstation_budget
 
 _RETRY = ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, None)
 _KEEP = ErrorResolution(ResponseAction.IGNORE, FailureType.config_error, None)
-
-
-class RetriedAnswers(HttpStatusErrorHandler):
-    """The CDK's status error handler, which also remembers (per thread: each request is retried on the thread that
-    sent it) the last answer it ruled worth retrying. When the CDK gives up after its retries it raises a generic
-    error of its own; this answer, seen through the handler's public `interpret_response` hook, is what tells a
-    429 from a 5xx from no answer at all, with no reliance on the CDK's private attributes."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._seen = threading.local()
-
-    def interpret_response(self, response_or_exception=None) -> ErrorResolution:
-        resolution = super().interpret_response(response_or_exception)
-        if resolution.response_action not in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
-            self._seen.answer = response_or_exception
-        return resolution
-
-    def forget(self) -> None:
-        self._seen.answer = None
-
-    def last_retried(self) -> requests.Response | Exception | None:
-        return getattr(self._seen, "answer", None)
 
 
 def _error_mapping() -> dict:
