@@ -31,3 +31,6 @@ for connector in "$@"; do
   log "$connector built in $(( $(date +%s) - started ))s"
   echo "$image"
 done
+# Each build leaves its builder stage behind, untagged: kept a day as the next build's cache, then removed, so a
+# machine that keeps its image store does not fill its disk run after run.
+podman image prune -f --filter until=24h >/dev/null || log "could not prune old builder stages (not fatal)"
