@@ -112,13 +112,21 @@ def _connectors(connection: Connection, source_config: dict, destination_config:
         held = _built.get(connection.name)
         if held is not None and held[0] == fingerprint:
             return held[1]
-        source = ab.get_source(connection.source.connector, config=source_config, streams=connection.streams,
-                               **_how_to_get(connection.source, install_dir))
-        destination = ab.get_destination(connection.destination.connector, config=destination_config,
-                                         **_how_to_get(connection.destination, install_dir))
+        source, destination = _source_and_destination(connection, source_config, destination_config, install_dir)
         cache = ab.caches.DuckDBCache(db_path=state_home / "state.duckdb", cache_dir=state_home / "cache")
         _built[connection.name] = (fingerprint, (source, destination, cache))
         return source, destination, cache
+
+
+def _source_and_destination(connection: Connection, source_config: dict, destination_config: dict,
+                            install_dir: Path) -> tuple:
+    import airbyte as ab
+
+    source = ab.get_source(connection.source.connector, config=source_config, streams=connection.streams,
+                           **_how_to_get(connection.source, install_dir))
+    destination = ab.get_destination(connection.destination.connector, config=destination_config,
+                                     **_how_to_get(connection.destination, install_dir))
+    return source, destination
 
 
 def _how_to_get(endpoint: Endpoint, install_dir: Path) -> dict:
@@ -142,9 +150,9 @@ def check_connection(connection: Connection, state_dir: Path,
     redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
                       | secret_values(connection.destination.config))
     _prepare_pyairbyte_environment(state_dir)
-    source, destination, _ = _connectors(connection, dict(connection.source.config),
-                                         dict(connection.destination.config),
-                                         connection_dir(state_dir, connection.name), state_dir / "connectors")
+    # Not the sync's kept connectors: a check touches no state (a first sync still says it reads from the start).
+    source, destination = _source_and_destination(connection, dict(connection.source.config),
+                                                  dict(connection.destination.config), state_dir / "connectors")
     answers = {}
     for endpoint, connector in ((connection.source, source), (connection.destination, destination)):
         try:

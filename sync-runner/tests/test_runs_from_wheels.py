@@ -27,6 +27,7 @@ def test_connectors_from_their_wheels_check_and_sync(world, capsys, tmp_path, mo
     assert main(["check", "stock_to_shipstation", "--config", str(config)]) == 0
     printed = capsys.readouterr().out
     assert "source-netsuite-inventory" in printed and printed.count("SUCCEEDED") == 2
+    assert not (tmp_path / ".sync-runner" / "stock_to_shipstation" / "state.duckdb").exists()  # no state touched
     installed = sorted(p.name for p in (tmp_path / ".sync-runner" / "connectors").glob("*/.venv-*"))
     assert installed == [".venv-destination-shipstation-inventory", ".venv-source-netsuite-inventory"]
 
