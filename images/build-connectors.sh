@@ -20,10 +20,7 @@ secret=()
 for connector in "$@"; do
   context="$STAGE/$connector"
   [ -f "$context/Dockerfile" ] || die "$context/Dockerfile missing: run make dist first"
-  repository=$(sed -n 's/^ *dockerRepository: *//p' "$context/metadata.yaml")
-  tag=$(sed -n 's/^ *dockerImageTag: *//p' "$context/metadata.yaml")
-  [ -n "$repository" ] && [ -n "$tag" ] || die "$connector: no dockerRepository/dockerImageTag in metadata.yaml"
-  image="localhost/$repository:$tag"
+  image=$("$HERE/image-name.sh" "$context") || die "$connector: cannot name its image"
   started=$(date +%s)
   log "$connector -> $image"
   timeout "$STEP_TIMEOUT" podman build --pull=missing --network=host "${secret[@]}" \

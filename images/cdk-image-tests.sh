@@ -8,9 +8,8 @@ PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 command -v podman >/dev/null || { echo "podman missing: run images/podman-setup.sh as root" >&2; exit 1; }
 export PATH="$ROOT/images/docker-shim:$PATH"
 for connector in "$@"; do
-  repository=$(sed -n 's/^ *dockerRepository: *//p' "$ROOT/$connector/metadata.yaml")
-  tag=$(sed -n 's/^ *dockerImageTag: *//p' "$ROOT/$connector/metadata.yaml")
-  echo "== $connector: the CDK's container tests against localhost/$repository:$tag"
+  image=$("$ROOT/images/image-name.sh" "$ROOT/$connector")
+  echo "== $connector: the CDK's container tests against $image"
   (cd "$ROOT" && "$PYTHON" -m pytest -m image_tests -q "$connector/unit_tests/test_standard_suite.py" \
-     --connector-image "localhost/$repository:$tag" --read-from-streams=all)
+     --connector-image "$image" --read-from-streams=all)
 done
