@@ -4,6 +4,11 @@ v2 (the source part, below), printing `figure NAME VALUE UNIT` lines. About 2.5 
 (the source part about 25 s); `--scale 0.1` for a quick try, `--part source|destination` for one part.
 
 Runs: 1,000 shipments at concurrency 1, 1,000 at concurrency 5, 10,000 at concurrency 5 (the account's limit).
+A fourth run, 1,000 shipments at concurrency 5 on an account with Lot Tracking and Bins on (suffix
+`_lots_bins`): every order line is a lot-numbered item kept in bins at one warehouse, several lots per item with
+their expiry dates spread over two bins, so the destination assigns lots (first expiring first) and bins from
+the same batch lookup, and lots run out and spill into the next as the run goes. It checks besides that NetSuite
+recorded an inventory assignment for every unit fulfilled.
 The mix, drawn with a fixed seed over the emulator's generated sales orders:
 - most orders shipped whole in one label; some in two packages (one shipment, two tracking numbers);
 - some split: one unit of the first line first (a partial fulfillment), the rest in a second shipment;
@@ -84,6 +89,9 @@ VENV_BIN = Path(sys.executable).parent
 LATENCY_MS = 20.0
 DEADLINE_S = 900
 RUNS = ((1_000, 1), (1_000, 5), (10_000, 5))
+LOTS_BINS_RUN = (1_000, 5)
+LOT_ITEMS, LOTS_PER_BIN, LOT_SIZE = 40, 5, 12  # per item: 2 bins x 5 lots x 12 units = 120 units
+BIN_LOCATION = 10
 CALLS_TARGET = 1.1
 THROUGHPUT_TARGET = 0.8
 
@@ -164,19 +172,58 @@ def load_average() -> str:
     return f"{one:.2f}/{five:.2f}"
 
 
-def run(shipments: int, concurrency: int, seed: int) -> dict:
+def seed_lots_and_bins(base: str, orders: int, seed: int) -> None:
+    """Switches Lot Tracking and Bins on and seeds a warehouse with bins, lot items stocked in them and open sales
+    orders of those items only (document numbers `LB-…`), through the emulator's control plane."""
+    rng = random.Random(seed)
+    control = lambda route, body: requests.post(f"{base}/__emulator/{route}", json=body, timeout=120)  # noqa: E731
+    control("features", {"multilocation": True, "lots": True, "bins": True}).raise_for_status()
+    bins = [{"id": 900 + n, "binnumber": f"A-{n:02d}", "location": BIN_LOCATION} for n in (1, 2)]
+    skus = [f"LOT-{n:03d}" for n in range(LOT_ITEMS)]
+    items = [{"itemid": sku, "islotitem": True, "usebins": True,
+              "preferredbins": [{"location": BIN_LOCATION, "bin": bins[0]["id"]}]} for sku in skus]
+    stock = [{"item": sku, "location": BIN_LOCATION, "bin": b["id"], "lot": f"{sku}-L{b['id']}-{k}",
+              "expirationdate": f"2027-{1 + (k * 3 + b['id']) % 12:02d}-28", "quantity": LOT_SIZE}
+             for sku in skus for b in bins for k in range(LOTS_PER_BIN)]
+    sales_orders = [{"tranid": f"LB-{n:05d}", "status": "B", "location": BIN_LOCATION,
+                     "lines": [{"item": sku, "quantity": rng.randint(1, 3), "location": BIN_LOCATION}
+                               for sku in rng.sample(skus, rng.randint(1, 2))]} for n in range(orders)]
+    answer = control("seed", {"locations": [{"id": BIN_LOCATION, "name": "Bin Warehouse", "usesbins": True}],
+                              "bins": bins, "items": items, "stock": stock, "sales_orders": sales_orders})
+    if answer.status_code != 200:
+        raise RuntimeError(f"the emulator refused the lots-and-bins account: {answer.status_code} {answer.text[:300]}")
+
+
+def assigned_units(base: str) -> tuple[int, int]:
+    """(units on the connector's fulfillments of lot items, units NetSuite recorded in their inventory detail)."""
+    # The emulator's own tables (POST /__emulator/sql is SQLite, not SuiteQL): item flags live in ns_item_feature.
+    lines = sql(base, """SELECT SUM(ABS(l.quantity)) AS n FROM transactionline l
+        JOIN "transaction" t ON t.id = l."transaction" JOIN ns_item_feature f ON f.id = l.item
+        WHERE t.type = 'ItemShip' AND f.islotitem = 'T' AND l.mainline = 'F'""")
+    details = sql(base, "SELECT SUM(ABS(quantity)) AS n FROM inventoryassignment WHERE inventorynumber IS NOT NULL")
+    return int(float(lines[0].get("n") or 0)), int(float(details[0].get("n") or 0))
+
+
+def run(shipments: int, concurrency: int, seed: int, lots_and_bins: bool = False) -> dict:
     from airbyte_cdk.models import Type
     from destination_netsuite_fulfillment import DestinationNetsuiteFulfillment
     from emulators import fulfillment_testkit as kit
     from emulators.configs import netsuite_config
 
-    proc, base = start_netsuite_process(items=300, locations=3, customers=50, orders=int(shipments * 1.05) + 20,
-                                        latency_ms=LATENCY_MS)
+    orders = int(shipments * 1.05) + 20
+    proc, base = start_netsuite_process(items=300, locations=3, customers=50,
+                                        orders=50 if lots_and_bins else orders, latency_ms=LATENCY_MS)
     try:
-        mix = shipment_mix(open_orders(base), shipments, seed)
+        if lots_and_bins:
+            seed_lots_and_bins(base, orders, seed)
+        candidates = [(number, lines) for number, lines in open_orders(base)
+                      if number.startswith("LB-") == lots_and_bins]
+        mix = shipment_mix(candidates, shipments, seed)
         workdir = Path(tempfile.mkdtemp())
         audit = workdir / "audit.jsonl"
         config = {**netsuite_config(base), "concurrency": concurrency, "audit_file": str(audit)}
+        if lots_and_bins:
+            config.update(lot_numbered_items=True, bins=True)
         before = requests.get(f"{base}/__emulator/stats", timeout=10).json()["requests_served"]
         started = time.monotonic()
         for message in DestinationNetsuiteFulfillment().write(config, kit.catalog(), kit.messages(mix.records)):
@@ -186,6 +233,10 @@ def run(shipments: int, concurrency: int, seed: int) -> dict:
         seconds = time.monotonic() - started
         calls = requests.get(f"{base}/__emulator/stats", timeout=10).json()["requests_served"] - before
         check(base, mix, kit.outcomes(audit))
+        if lots_and_bins:
+            on_lines, in_details = assigned_units(base)
+            if on_lines == 0 or on_lines != in_details:
+                raise AssertionError(f"{on_lines} units of lot items fulfilled but {in_details} assigned to lots")
         rate = mix.created / seconds
         return {"shipments": len(mix.records), "created": mix.created, "calls": calls, "seconds": seconds,
                 "calls_per_fulfillment": calls / mix.created, "fulfillments_per_s": rate,
@@ -395,6 +446,15 @@ def destination_part(args) -> None:
         print(f"figure fulfillment_throughput_vs_bound{suffix} {result['throughput_vs_bound']:.2f} ratio", flush=True)
         print(f"#   {result['shipments']} records, {result['created']} fulfillments created, {result['calls']} "
               f"NetSuite calls in {result['seconds']:.1f} s", flush=True)
+    shipments, concurrency = LOTS_BINS_RUN
+    shipments = max(50, int(shipments * args.scale))
+    result = run(shipments, concurrency, args.seed, lots_and_bins=True)
+    results.append(result)
+    suffix = f"_{shipments}_c{concurrency}_lots_bins"
+    print(f"figure netsuite_calls_per_fulfillment{suffix} {result['calls_per_fulfillment']:.3f} calls", flush=True)
+    print(f"figure fulfillment_throughput_vs_bound{suffix} {result['throughput_vs_bound']:.2f} ratio", flush=True)
+    print(f"#   {result['shipments']} records, {result['created']} fulfillments created (lots first expiring first, "
+          f"bins), {result['calls']} NetSuite calls in {result['seconds']:.1f} s", flush=True)
     worst_calls = max(r["calls_per_fulfillment"] for r in results)
     worst_rate = min(r["throughput_vs_bound"] for r in results)
     print(f"figure netsuite_calls_per_fulfillment {worst_calls:.3f} calls")

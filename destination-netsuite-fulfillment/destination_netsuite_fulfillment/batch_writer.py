@@ -22,7 +22,11 @@ from netsuite_lib.errors import (BadAnswer, LoginRejected, NetSuiteError, Permis
 from netsuite_lib.suiteql_quote import UnsafeLiteral, sql_string
 
 from .fulfillment_plan import CannotApply, SalesOrder, external_id_for, packages_of, plan_fulfillment
+from .inventory_assignment import assign
+from .inventory_settings import InventorySettings
+from .locations import Location, ShippedFrom, shipped_from, warehouse_of
 from .order_lookup import BatchLookup, internal_id_of, look_up
+from .stock_pool import StockPool
 from .package_labels import ConnectorFulfillment, find_sibling, is_package_only, packages_with, packages_without
 
 STREAM = "shipments"
@@ -50,6 +54,7 @@ class WriterSettings:
     ship_status: str = "Shipped"
     ship_methods: Mapping[tuple[str, str], str] | None = None
     concurrency: int = 4
+    inventory: InventorySettings = InventorySettings()
 
 
 @dataclass
@@ -80,6 +85,10 @@ class FulfillmentWriter:
         self._stop: str | None = None
         self._stop_is_config = False
         self._lock = threading.Lock()
+        # What is available per lot, serial and bin, read with each batch's lookup (only with those settings on),
+        # and the account's locations, read when a shipment names its warehouse.
+        self.stock = StockPool()
+        self.locations: list[Location] = []
 
     # --- one batch ---------------------------------------------------------------------------------------
     def apply_batch(self, batch: list[Mapping[str, Any]]) -> None:
@@ -99,11 +108,18 @@ class FulfillmentWriter:
                 found = look_up(self.client, self.settings.order_field, numbers, [p.external_id for p in pending],
                                 with_connector_fulfillments=any(is_package_only(p.record) for p in pending),
                                 internal_ids=[i for i in (internal_id_of(p.record.get("order_key"))
-                                                          for p in pending) if i is not None])
+                                                          for p in pending) if i is not None],
+                                features=self.settings.inventory,
+                                # Locations by name: to match a warehouse, and to name one in a reason.
+                                with_locations=self.settings.inventory.reads_stock or any(
+                                    warehouse_of(p.record) != (None, None) for p in pending))
         except NetSuiteError as error:
             for p in pending:
                 self._fail(p, f"looking up the sales orders failed: {error.message}", retry=True)
             raise StopSync(self._stop or error.message, self._stop_is_config) from None
+        self.stock.replace_items(found.stock_items, found.stock)
+        if found.locations:
+            self.locations = found.locations
         groups: dict[str, list[Pending]] = {}
         orders: dict[str, SalesOrder] = {}
         for p in pending:
@@ -119,7 +135,9 @@ class FulfillmentWriter:
             # they touch no order line. (sort is stable: arrival order holds within each kind.)
             group.sort(key=lambda p: is_package_only(p.record))
         if groups:
-            workers = max(1, min(self.settings.concurrency, len(groups)))
+            # Twice as many workers as NetSuite slots: the client holds a slot only while a request is at NetSuite,
+            # so while `concurrency` requests are in flight the other workers build, sign and audit theirs.
+            workers = max(1, min(self.settings.concurrency * 2, len(groups)))
             with ThreadPoolExecutor(workers, thread_name_prefix="fulfill") as pool:
                 for future in [pool.submit(self._apply_group, orders[so_id], group, found)
                                for so_id, group in groups.items()]:
@@ -144,7 +162,7 @@ class FulfillmentWriter:
     def _order_for(self, p: Pending, found: BatchLookup) -> tuple[SalesOrder | None, str]:
         number = p.record.get("order_number")
         field = self.settings.order_field
-        candidates = found.orders.get(number, []) if number is not None else []
+        candidates = self._of_this_shipments_subsidiary(p, found.orders.get(number, []) if number is not None else [])
         if p.external_id in found.fulfillments:
             # The fulfillment names its sales order: group by that, even if the order number changed since.
             so_id = found.fulfilled_orders.get(p.external_id, "")
@@ -162,11 +180,31 @@ class FulfillmentWriter:
         if number is None:
             return None, "the shipment has no order number"
         if not candidates:
-            return None, f"no sales order with {field} {number}"
+            scope = (f" in subsidiary {self.settings.inventory.subsidiary_id}"
+                     if self.settings.inventory.subsidiary_id else "")
+            return None, f"no sales order with {field} {number}{scope}"
         if len(candidates) > 1:
             ids = ", ".join(sorted(o.id for o in candidates))
             return None, f"{len(candidates)} sales orders have {field} {number} (internal ids {ids}): cannot tell which"
         return candidates[0], ""
+
+    def _origin(self, record: Mapping[str, Any]) -> ShippedFrom:
+        return shipped_from(record, self.settings.inventory.warehouse_locations, self.locations)
+
+    def _of_this_shipments_subsidiary(self, p: Pending, candidates: list[SalesOrder]) -> list[SalesOrder]:
+        """OneWorld repeats document numbers across subsidiaries: of the orders with the shipment's number, those
+        of the configured subsidiary, else those of the subsidiary of the location it shipped from."""
+        wanted = self.settings.inventory.subsidiary_id
+        if wanted:
+            return [o for o in candidates if o.subsidiary == wanted]
+        if len(candidates) < 2:
+            return candidates
+        origin = self._origin(p.record).location
+        if origin is not None and origin.subsidiary:
+            same = [o for o in candidates if o.subsidiary == origin.subsidiary]
+            if same:
+                return same
+        return candidates
 
     # --- one sales order's records, in arrival order ------------------------------------------------------
     def _apply_group(self, order: SalesOrder, group: list[Pending], found: BatchLookup) -> None:
@@ -213,12 +251,19 @@ class FulfillmentWriter:
         if not order.status:
             self._reread(order, record)
         plan = plan_fulfillment(record, order, self.settings.ship_status, self.settings.ship_methods)
+        location_names = {loc.id: loc.name for loc in self.locations}
+        assigned = assign(plan, order, record, self.settings.inventory, self.stock, self._origin(record),
+                          location_names)
+        plan = assigned.plan
         try:
             with self._asking("creating an item fulfillment", "POST",
                               self._record_url("salesOrder", order.id) + "/!transform/itemFulfillment"):
                 new_id = records.transform(self.client, "salesOrder", order.id, "itemFulfillment",
                                            plan.transform_body())
         except NetSuiteError as error:
+            if error.code != DUPLICATE_EXTERNAL_ID:
+                # Nothing was fulfilled: what this shipment took is available to the next one again.
+                self.stock.give_back(assigned.takes)
             if error.code == DUPLICATE_EXTERNAL_ID:
                 # Made by a run that stopped before it could report it, or by a parallel run: already done.
                 self.audit.record(STREAM, key, Outcome.ALREADY_PRESENT, **base,
@@ -234,7 +279,7 @@ class FulfillmentWriter:
             line.shipped += shipped.get(line.line, 0)
         self.audit.record(
             STREAM, key, Outcome.CREATED, fulfillment_id=new_id, **base,
-            lines=[{"line": pl.order_line, "sku": pl.sku, "quantity": pl.quantity} for pl in plan.lines],
+            lines=assigned.details,
             tracking_numbers=[pkg.tracking_number for pkg in plan.packages] or None,
             ship_status=plan.ship_status, ship_method_id=plan.ship_method_id, notes=list(plan.notes) or None)
 
@@ -283,11 +328,14 @@ class FulfillmentWriter:
             raise CannotApply("the sales order of this shipment is not known")
         with self._asking("reading a sales order again", "POST", self.client.account.suiteql_url,
                           every_failure_stops=True):
-            again = look_up(self.client, self.settings.order_field, [], [], internal_ids=[int(order.id)])
+            again = look_up(self.client, self.settings.order_field, [], [], internal_ids=[int(order.id)],
+                            features=self.settings.inventory)
         match = again.by_id.get(order.id)
         if match is None:
             raise CannotApply(f"no sales order with internal id {order.id}")
-        order.status, order.lines = match.status, match.lines
+        order.status, order.lines, order.subsidiary = match.status, match.lines, match.subsidiary
+        # A reversed fulfillment put its lots, serials and bins back: NetSuite's numbers replace the pool's.
+        self.stock.replace_items(again.stock_items, again.stock)
 
     # --- failures -----------------------------------------------------------------------------------------
     def _record_url(self, record_type: str, record_id: str) -> str:

@@ -14,6 +14,7 @@ from netsuite_lib.client import DEFAULT_CONCURRENCY, NetSuiteClient
 
 from .batch_writer import STREAM, FulfillmentWriter, StopSync, WriterSettings
 from .fulfillment_plan import DEFAULT_SHIP_STATUS, SHIP_STATUS_CODES, parse_ship_method_map
+from .inventory_settings import inventory_settings
 from .order_lookup import ORDER_NUMBER_FIELDS
 from .spec import specification
 
@@ -30,10 +31,11 @@ class DestinationNetsuiteFulfillment(Destination):
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         try:
             client = NetSuiteClient(config, logger, max_retries=1, timeout=30)
-            _settings(config)
+            settings = _settings(config)
         except ValueError as error:
             return AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
-        problem = diagnose(client, CHECK_PROBES)
+        needs = [(r.setting, r.feature, r.probe) for r in settings.inventory.requirements()]
+        problem = diagnose(client, CHECK_PROBES, needs)
         if problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -101,4 +103,5 @@ def _settings(config: Mapping[str, Any]) -> WriterSettings:
         raise ValueError(f"The fulfillment status must be one of {', '.join(SHIP_STATUS_CODES)}, not '{ship_status}'.")
     return WriterSettings(order_field=order_field, ship_status=ship_status,
                           ship_methods=parse_ship_method_map(config.get("ship_method_map")),
-                          concurrency=int(config.get("concurrency") or DEFAULT_CONCURRENCY))
+                          concurrency=int(config.get("concurrency") or DEFAULT_CONCURRENCY),
+                          inventory=inventory_settings(config))

@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .line_kinds import FULFILLED, GROUP_HEADER, NOT_FULFILLED
+from .units import LineUnit
+
 SHIP_STATUS_CODES = {"Picked": "A", "Packed": "B", "Shipped": "C"}
 DEFAULT_SHIP_STATUS = "Shipped"
 
@@ -47,14 +50,21 @@ def external_id_for(shipment_id: str) -> str:
 class OrderLine:
     line: int
     sku: str | None
-    ordered: float
+    ordered: float  # in the item's base unit (ShipStation's each)
     shipped: float
     location: str | None
     closed: bool
+    item_id: str | None = None
+    kind: str = FULFILLED  # line_kinds: fulfilled, group (an item group's header), not_fulfilled
+    why_not: str | None = None  # for a line never fulfilled: what it is ("a discount")
+    group: int | None = None  # for a member of an item group: the group's line
+    numbered: str | None = None  # "lot" or "serial" for numbered items (read only with that setting on)
+    uses_bins: bool = False
+    unit: LineUnit = field(default_factory=LineUnit)
 
     @property
     def remaining(self) -> float:
-        return 0 if self.closed else max(self.ordered - self.shipped, 0)
+        return 0 if self.closed or self.kind != FULFILLED else max(self.ordered - self.shipped, 0)
 
 
 @dataclass
@@ -63,14 +73,38 @@ class SalesOrder:
     order_number: str
     status: str  # the letter: B Pending Fulfillment ...
     lines: list[OrderLine] = field(default_factory=list)
+    subsidiary: str | None = None  # OneWorld: read only when a setting needs it
+
+
+@dataclass(frozen=True)
+class InventoryAssignment:
+    """One line of the inventory detail: a lot or serial number and/or a bin, and its quantity."""
+    number_id: str | None
+    bin_id: str | None
+    quantity: float  # in the line's unit, as the fulfillment line's quantity
+
+    def body(self) -> dict[str, Any]:
+        return {**({"issueInventoryNumber": {"id": self.number_id}} if self.number_id else {}),
+                **({"binNumber": {"id": self.bin_id}} if self.bin_id else {}), "quantity": _number(self.quantity)}
 
 
 @dataclass(frozen=True)
 class PlannedLine:
     order_line: int
-    quantity: float
+    quantity: float  # in ShipStation's each (the item's base unit)
     location: str | None
     sku: str
+    line_quantity: float | None = None  # in the line's unit, when it differs from the base unit
+    inventory: tuple[InventoryAssignment, ...] = ()
+
+    def body(self) -> dict[str, Any]:
+        quantity = self.quantity if self.line_quantity is None else self.line_quantity
+        out: dict[str, Any] = {"orderLine": self.order_line, "quantity": _number(quantity), "itemReceive": True}
+        if self.location:
+            out["location"] = {"id": self.location}
+        if self.inventory:
+            out["inventoryDetail"] = {"inventoryAssignment": {"items": [a.body() for a in self.inventory]}}
+        return out
 
 
 @dataclass(frozen=True)
@@ -92,8 +126,7 @@ class FulfillmentPlan:
     notes: tuple[str, ...] = ()  # things the audit line should mention (an unmapped ship method)
 
     def transform_body(self) -> dict[str, Any]:
-        items = [{"orderLine": ln.order_line, "quantity": _number(ln.quantity), "itemReceive": True,
-                  **({"location": {"id": ln.location}} if ln.location else {})} for ln in self.lines]
+        items = [ln.body() for ln in self.lines]
         # NetSuite's transform starts from the create form, which ships every open line in full: the lines
         # this shipment does not cover must be excluded explicitly.
         items += [{"orderLine": line, "itemReceive": False} for line in self.untouched_lines]
@@ -125,9 +158,22 @@ def plan_fulfillment(shipment: Mapping[str, Any], order: SalesOrder, ship_status
     if not open_lines:
         raise CannotApply(f"every line of sales order {number} is already fulfilled")
     planned: list[PlannedLine] = []
+    line_notes: list[str] = []
     for sku, quantity in wanted.items():
         candidates = [ln for ln in open_lines if ln.sku is not None and _same_sku(ln.sku, sku)]
         if not candidates:
+            others = [ln for ln in order.lines if ln.sku is not None and _same_sku(ln.sku, sku) and not ln.closed]
+            group = [ln for ln in others if ln.kind == GROUP_HEADER]
+            if group:
+                planned += _group_members(group[0], sku, quantity, order)
+                continue
+            never = [ln for ln in others if ln.kind == NOT_FULFILLED]
+            if never:
+                # Shipped in ShipStation's eyes (a discount or shipping row of the order), but NetSuite never
+                # fulfils such a line: nothing to write, and the audit says so.
+                line_notes.append(f"SKU {sku} is {never[0].why_not} on sales order {number} (line {never[0].line}): "
+                                  "not a line an item fulfillment carries")
+                continue
             raise CannotApply(f"SKU {sku} is not on an open line of sales order {number}")
         available = sum(ln.remaining for ln in candidates)
         if quantity > available:
@@ -140,6 +186,9 @@ def plan_fulfillment(shipment: Mapping[str, Any], order: SalesOrder, ship_status
             if take > 0:
                 planned.append(PlannedLine(ln.line, take, ln.location, ln.sku))
                 left -= take
+    if not planned:
+        raise CannotApply(f"the shipment lists only lines that are never fulfilled ({'; '.join(line_notes)})")
+    planned = _merged(planned)
     covered = {p.order_line for p in planned}
     status_code = SHIP_STATUS_CODES.get(ship_status)
     if status_code is None:
@@ -153,8 +202,35 @@ def plan_fulfillment(shipment: Mapping[str, Any], order: SalesOrder, ship_status
         ship_status=status_code,
         ship_method_id=ship_method_id,
         memo=memo_for(shipment),
-        notes=notes,
+        notes=tuple(line_notes) + notes,
     )
+
+
+def _group_members(header: OrderLine, sku: str, quantity: float, order: SalesOrder) -> list[PlannedLine]:
+    """An item group shipped under its own SKU: its member lines, each in its share of the group's quantity
+    (NetSuite fulfils the members; the group line itself is not on the fulfillment)."""
+    members = [ln for ln in order.lines if ln.group == header.line and ln.kind == FULFILLED]
+    if not members or header.ordered <= 0:
+        raise CannotApply(f"SKU {sku} is an item group on sales order {order.order_number} with no member lines to fulfil")
+    out = []
+    for member in members:
+        need = member.ordered / header.ordered * quantity
+        if need > member.remaining + 1e-9:
+            raise CannotApply(f"shipment has {_number(quantity)} of item group {sku}, which needs {_number(need)} of "
+                              f"SKU {member.sku} (line {member.line}), but sales order {order.order_number} has only "
+                              f"{_number(member.remaining)} of it left to fulfill")
+        out.append(PlannedLine(member.line, need, member.location, member.sku or sku))
+    return out
+
+
+def _merged(planned: list[PlannedLine]) -> list[PlannedLine]:
+    """One planned line per order line, when a shipment reaches a line both by its SKU and through its group."""
+    by_line: dict[int, PlannedLine] = {}
+    for p in planned:
+        seen = by_line.get(p.order_line)
+        by_line[p.order_line] = p if seen is None else PlannedLine(p.order_line, seen.quantity + p.quantity,
+                                                                   seen.location, seen.sku)
+    return list(by_line.values())
 
 
 def _quantities_by_sku(shipment: Mapping[str, Any]) -> dict[str, float]:

@@ -4,6 +4,76 @@ from netsuite_lib.spec import ACCOUNT_GROUP, ADVANCED_GROUP, CONNECTION_REQUIRED
 
 DOCS_URL = "https://github.com/netsuite-shipstation/connectors/blob/main/destination-netsuite-fulfillment/docs.md"
 FULFILLMENT_GROUP = {"id": "fulfillment", "title": "How shipments become fulfillments"}
+FEATURES_GROUP = {"id": "features", "title": "Your NetSuite account's inventory features"}
+
+# Each of these is off (or empty) by default, which fulfils a plain account as before. docs.md says which NetSuite
+# feature each one needs; `check` reads what each one chosen needs and names the feature when it cannot.
+FEATURE_PROPERTIES = {
+    "lot_numbered_items": {
+        "title": "Lot-numbered items", "type": "boolean", "default": False, "group": "features", "order": 39,
+        "description": "Turn on if some items are lot-numbered (needs Lot Tracking and Advanced Bin / Numbered "
+                       "Inventory Management). The connector then reads what is available per lot in the same "
+                       "lookup and assigns lots by the lot policy.",
+    },
+    "serial_numbered_items": {
+        "title": "Serial-numbered items", "type": "boolean", "default": False, "group": "features", "order": 40,
+        "description": "Turn on if some items are serial-numbered (needs Serialized Inventory and Advanced Bin / "
+                       "Numbered Inventory Management). Serial numbers come from ShipStation where it lists them, "
+                       "else by the serial policy.",
+    },
+    "lot_policy": {
+        "title": "Lot policy", "type": "string", "enum": ["first_expiring_first", "oldest_first", "leave_to_netsuite"],
+        "default": "first_expiring_first", "group": "features", "order": 41,
+        "description": "Which lots a fulfillment takes, from those available at the location that shipped: the "
+                       "first to expire first (lots without an expiry date last), then the oldest; or the oldest "
+                       "first; or leave it to NetSuite (no lots sent, for accounts that assign them themselves).",
+    },
+    "serial_policy": {
+        "title": "Serial numbers ShipStation does not list", "type": "string", "enum": ["assign_available", "skip"],
+        "default": "assign_available", "group": "features", "order": 42,
+        "description": "Serial numbers listed on the ShipStation shipment are always used. When it lists none: "
+                       "assign available serial numbers of that location (oldest first; each written in the "
+                       "audit), or skip the shipment with a reason naming the item, to enter them by hand.",
+    },
+    "bins": {
+        "title": "Bins", "type": "boolean", "default": False, "group": "features", "order": 43,
+        "description": "Turn on if locations use bins (Use Bins and Advanced Bin / Numbered Inventory Management). Each line then takes "
+                       "its item's preferred bin, else the bins with stock, fullest first.",
+    },
+    "units_of_measure": {
+        "title": "Units of measure", "type": "boolean", "default": False, "group": "features", "order": 44,
+        "description": "Turn on if order lines can be sold in a unit other than the base unit (Multiple Units of "
+                       "Measure), e.g. a case of 12: ShipStation's each are converted to the line's unit.",
+    },
+    "drop_ship_lines": {
+        "title": "Drop-ship and special-order lines", "type": "boolean", "default": False, "group": "features",
+        "order": 45,
+        "description": "Turn on if sales orders have drop-ship or special-order lines (Drop Shipments & Special "
+                       "Orders): they are never named on a fulfillment, and a shipment listing only them is "
+                       "skipped with the reason.",
+    },
+    "warehouse_location_map": {
+        "title": "Warehouse to location map", "type": "array", "default": [], "group": "features", "order": 46,
+        "description": "The NetSuite location each ShipStation warehouse ships from. A warehouse not listed is "
+                       "matched to the NetSuite location of the same name; a shipment from a warehouse that "
+                       "matches none keeps the order lines' locations (the audit says so).",
+        "items": {
+            "type": "object", "title": "Warehouse", "required": ["shipstation_warehouse", "location_id"],
+            "properties": {
+                "shipstation_warehouse": {"title": "ShipStation warehouse (id or name)", "type": "string", "order": 0,
+                                          "description": "The warehouse id or name as ShipStation shows it."},
+                "location_id": {"title": "NetSuite location internal id", "type": "string", "order": 1,
+                                "examples": ["3"],
+                                "description": "The internal id of the NetSuite location that warehouse is."},
+            },
+        },
+    },
+    "subsidiary_id": {
+        "title": "Subsidiary (OneWorld)", "type": "string", "group": "features", "order": 47, "pattern": "^[0-9]*$",
+        "description": "Optional internal id of a subsidiary: only its sales orders are matched. Use it where "
+                       "document numbers repeat across subsidiaries and this ShipStation account ships for one.",
+    },
+}
 
 
 def specification() -> ConnectorSpecification:
@@ -52,6 +122,7 @@ def specification() -> ConnectorSpecification:
                 },
             },
         },
+        **FEATURE_PROPERTIES,
         "batch_size": {
             "title": "Shipments per batch", "type": "integer", "minimum": 1, "maximum": 500, "default": 100,
             "group": "advanced", "order": 23,
@@ -73,6 +144,6 @@ def specification() -> ConnectorSpecification:
             "required": CONNECTION_REQUIRED,
             "additionalProperties": True,
             "properties": properties,
-            "groups": [ACCOUNT_GROUP, FULFILLMENT_GROUP, ADVANCED_GROUP],
+            "groups": [ACCOUNT_GROUP, FULFILLMENT_GROUP, FEATURES_GROUP, ADVANCED_GROUP],
         },
     )

@@ -10,6 +10,7 @@ from airbyte_cdk.sources.streams import Stream
 from netsuite_lib.check import diagnose
 from netsuite_lib.client import DEFAULT_CONCURRENCY, NetSuiteClient
 
+from .lots_stream import LOT_PROBES, LOT_STREAM_SETTING, Lots
 from .order_settings import order_settings
 from .orders_stream import OrdersToShip
 from .spec import specification
@@ -31,7 +32,10 @@ class SourceNetsuiteInventory(AbstractSource):
             order_settings(config)
         except ValueError as error:
             return False, str(error)
-        problem = diagnose(client, CHECK_PROBES)
+        needs = [("Per-lot stock stream", "Lot Tracking (Setup > Company > Enable Features > Items & Inventory) and "
+                  "the role permission Lists > Items (View)", probe)
+                 for probe in (LOT_PROBES if config.get(LOT_STREAM_SETTING) else ())]
+        problem = diagnose(client, CHECK_PROBES, needs)
         return problem is None, problem
 
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
@@ -40,4 +44,7 @@ class SourceNetsuiteInventory(AbstractSource):
         overlap = timedelta(minutes=int(config.get("lookback_window_minutes", DEFAULT_OVERLAP_MINUTES)))
         streams: List[Stream] = [stream(client, concurrency, overlap) if issubclass(stream, ModifiedSinceStream)
                                  else stream(client, concurrency) for stream in STREAMS]
-        return streams + [OrdersToShip(client, order_settings(config), concurrency, overlap)]
+        streams.append(OrdersToShip(client, order_settings(config), concurrency, overlap))
+        if config.get(LOT_STREAM_SETTING):
+            streams.append(Lots(client, concurrency))
+        return streams

@@ -62,6 +62,13 @@ def specification() -> ConnectorSpecification:
                                    "changes saved while the previous sync ran, or read in another time zone, are "
                                    "not missed. Rows already sent are not sent again.",
                 },
+                "lot_stream": {
+                    "title": "Per-lot stock stream", "type": "boolean", "default": False, "group": "advanced",
+                    "order": 23,
+                    "description": "Also read `lots`: each lot's number, expiry date and quantity per location. "
+                                   "Needs Lot Tracking (Setup > Company > Enable Features > Items & Inventory) "
+                                   "and the role permission Lists > Items (View).",
+                },
                 **ORDER_PROPERTIES,
             },
             "groups": [ACCOUNT_GROUP, ORDERS_GROUP, ADVANCED_GROUP],

@@ -23,12 +23,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orders", type=int, default=10)
     parser.add_argument("--concurrency-limit", type=int, default=5)
     parser.add_argument("--latency-ms", type=float, default=0)
+    parser.add_argument("--features", default="",
+                        help="account features to switch on, comma-separated NetSuite ids or aliases "
+                             "(e.g. MULTILOCINVT,lots,bins); README 'Account features'")
     parser.add_argument("--credentials-file", default=os.path.join(tempfile.gettempdir(),
                                                                    "netsuite-emulator-credentials.json"))
     args = parser.parse_args(argv)
     backend = NetSuiteBackend(account_id=args.account_id, seed=args.seed, items=args.items,
                               locations=args.locations, customers=args.customers, orders=args.orders,
                               concurrency_limit=args.concurrency_limit, latency_ms=args.latency_ms)
+    if args.features:
+        backend.db.features.apply({name.strip(): True for name in args.features.split(",") if name.strip()},
+                                  lambda fid: "")
     base_url = f"http://127.0.0.1:{args.port}"
     c = backend.credentials
     creds = {"base_url": base_url, "account_id": backend.account_id, "realm": backend.realm,

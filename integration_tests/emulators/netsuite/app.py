@@ -128,7 +128,7 @@ class Handlers:
         if not isinstance(query, str) or not query.strip():
             raise UnsupportedSearch("the request body must be a JSON object with the query in 'q'")
         try:
-            translation = backend.translator.translate(query)
+            translation = backend.translator.translate(query, backend.db.features.frozen())
             for table in sorted(translation.tables):
                 # A transaction's address tables come with the permission to read transactions (UNCONFIRMED).
                 if not backend.has_permission(PERMISSION_OF_TABLE.get(table, table)):

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .backend import NetSuiteBackend
+from .feature_seed import in_use, seed
 
 P = "/__emulator"
 
@@ -111,6 +112,18 @@ def control_routes(backend: NetSuiteBackend) -> list[Route]:
             backend.date_format = data["date_format"]
         return {"date_format": backend.date_format, "time_zone": backend.time_zone}
 
+    async def features(request: Request):
+        # Setup > Company > Enable Features, per emulated account (account_features.py).
+        db = backend.db
+        if request.method == "POST":
+            with db.lock:
+                db.features.apply(await body(request), lambda fid: in_use(db, fid))
+                db.version += 1
+        return db.features.describe()
+
+    async def seed_data(request: Request):
+        return seed(backend.db, await body(request))
+
     async def sql(request: Request):
         return {"rows": backend.db.read_only(str((await body(request))["q"]))}
 
@@ -119,5 +132,6 @@ def control_routes(backend: NetSuiteBackend) -> list[Route]:
               ("/revoke", revoke, "POST"), ("/restore", restore, "POST"), ("/permissions", permissions, "POST"),
               ("/certificates", certificates, "POST"), ("/login-audit", login_audit, "GET"),
               ("/reset", reset, "POST"), ("/stats", stats, "GET"), ("/sql", sql, "POST"),
-              ("/query-errors", query_errors, "GET"), ("/preferences", preferences, "POST")]
+              ("/query-errors", query_errors, "GET"), ("/preferences", preferences, "POST"),
+              ("/features", features, "GET"), ("/features", features, "POST"), ("/seed", seed_data, "POST")]
     return [Route(P + path, guarded(handler), methods=[method]) for path, handler, method in routes]

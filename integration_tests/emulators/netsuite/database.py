@@ -14,6 +14,9 @@ from datetime import datetime, timedelta, timezone
 
 from emulators.common.merchant import Merchant
 
+from .account_features import AccountFeatures
+from .feature_schema import FEATURE_TABLES
+
 
 # The account's date format preferences the emulator offers (Set Preferences > Date Format), with the Java
 # pattern NetSuite names when a record-collection `q` date does not parse (third-party captures show "M/d/yy"
@@ -107,23 +110,57 @@ CREATE TABLE item_extra (id INTEGER PRIMARY KEY, fullname TEXT, createddate NSDA
   incomeaccount INTEGER, expenseaccount INTEGER, subtype TEXT);
 CREATE TABLE location_extra (id INTEGER PRIMARY KEY, fullname TEXT, subsidiary TEXT, externalid TEXT,
   makeinventoryavailable TEXT, parent INTEGER);
+""" + FEATURE_TABLES + """
 CREATE VIEW suiteql_item AS SELECT i.*, COALESCE(x.fullname, i.itemid) AS fullname, x.createddate AS createddate,
   x.externalid AS externalid, COALESCE(x.subsidiary, '1') AS subsidiary, x.class AS class,
   x.department AS department, x.location AS location, COALESCE(x.assetaccount, 120) AS assetaccount,
   COALESCE(x.cogsaccount, 500) AS cogsaccount, COALESCE(x.incomeaccount, 400) AS incomeaccount,
   x.expenseaccount AS expenseaccount, x.subtype AS subtype,
-  (SELECT COALESCE(SUM(s.quantityonhand), 0) FROM inventoryitemlocations s WHERE s.item = i.id) AS totalquantityonhand
+  (SELECT COALESCE(SUM(s.quantityonhand), 0) FROM inventoryitemlocations s WHERE s.item = i.id) AS totalquantityonhand,
+  -- Account features (feature_schema.py): NULL, so left out of `SELECT *`, while the feature is off. Scalar
+  -- subqueries, not joins: a view that is a join cannot be flattened into the right side of a LEFT JOIN, and
+  -- SQLite would then build all of it for every query (10x slower order lookups).
+  (SELECT f.isfulfillable FROM ns_item_feature f WHERE f.id = i.id) AS isfulfillable,
+  CASE WHEN ns_feature('LOTNUMBEREDINVENTORY') THEN
+    COALESCE((SELECT f.islotitem FROM ns_item_feature f WHERE f.id = i.id), 'F') END AS islotitem,
+  CASE WHEN ns_feature('SERIALIZEDINVENTORY') THEN
+    COALESCE((SELECT f.isserialitem FROM ns_item_feature f WHERE f.id = i.id), 'F') END AS isserialitem,
+  CASE WHEN ns_feature('BINMANAGEMENT') THEN
+    COALESCE((SELECT f.usebins FROM ns_item_feature f WHERE f.id = i.id), 'F') END AS usebins,
+  CASE WHEN ns_feature('UNITSOFMEASURE') THEN (SELECT f.unitstype FROM ns_item_feature f WHERE f.id = i.id) END
+    AS unitstype,
+  CASE WHEN ns_feature('UNITSOFMEASURE') THEN (SELECT f.saleunit FROM ns_item_feature f WHERE f.id = i.id) END
+    AS saleunit,
+  CASE WHEN ns_feature('UNITSOFMEASURE') THEN (SELECT f.stockunit FROM ns_item_feature f WHERE f.id = i.id) END
+    AS stockunit,
+  CASE WHEN ns_feature('UNITSOFMEASURE') THEN (SELECT f.purchaseunit FROM ns_item_feature f WHERE f.id = i.id) END
+    AS purchaseunit
   FROM item i LEFT JOIN item_extra x ON x.id = i.id;
 CREATE VIEW suiteql_location AS SELECT l.*, COALESCE(x.fullname, l.name) AS fullname,
   COALESCE(x.subsidiary, '1') AS subsidiary, x.externalid AS externalid,
-  COALESCE(x.makeinventoryavailable, 'T') AS makeinventoryavailable, x.parent AS parent
+  COALESCE(x.makeinventoryavailable, 'T') AS makeinventoryavailable, x.parent AS parent,
+  CASE WHEN ns_feature('BINMANAGEMENT') THEN
+    COALESCE((SELECT f.usesbins FROM ns_location_feature f WHERE f.id = l.id), 'F') END AS usesbins
   FROM location l LEFT JOIN location_extra x ON x.id = l.id;
--- One subsidiary: every line belongs to it (header transaction.subsidiary is NOT_EXPOSED to SuiteQL).
-CREATE VIEW suiteql_transactionline AS SELECT tl.*, 1 AS subsidiary, NULL AS department, NULL AS class
+-- Every line belongs to its transaction's subsidiary: 1 unless OneWorld seeded another (header
+-- transaction.subsidiary is NOT_EXPOSED to SuiteQL). itemtype is the item's, or Group/EndGroup on group lines.
+-- No joins here (see suiteql_item): this view must stay flattenable.
+CREATE VIEW suiteql_transactionline AS SELECT tl.*,
+  COALESCE((SELECT tf.subsidiary FROM ns_transaction_feature tf WHERE tf.id = tl."transaction"), 1) AS subsidiary,
+  NULL AS department, NULL AS class,
+  COALESCE((SELECT lf.itemtype FROM ns_line_feature lf WHERE lf."transaction" = tl."transaction" AND lf.id = tl.id),
+           (SELECT i.itemtype FROM item i WHERE i.id = tl.item)) AS itemtype,
+  (SELECT lf.kitmemberof FROM ns_line_feature lf WHERE lf."transaction" = tl."transaction" AND lf.id = tl.id)
+    AS kitmemberof,
+  (SELECT lf.createpo FROM ns_line_feature lf WHERE lf."transaction" = tl."transaction" AND lf.id = tl.id)
+    AS createpo,
+  CASE WHEN ns_feature('UNITSOFMEASURE') THEN (SELECT lf.units FROM ns_line_feature lf
+    WHERE lf."transaction" = tl."transaction" AND lf.id = tl.id) END AS units
   FROM transactionline tl;
 -- Package sublist of item fulfillments: record API only, not a SuiteQL table.
 CREATE TABLE ns_package (fulfillment INTEGER, seq INTEGER, trackingnumber TEXT, weight REAL, descr TEXT);
 CREATE INDEX transaction_type_modified ON "transaction" (type, lastmodifieddate);
+CREATE INDEX ns_package_fulfillment ON ns_package (fulfillment, seq);
 CREATE INDEX transaction_externalid ON "transaction" (externalid);
 CREATE INDEX transaction_createdfrom ON "transaction" (createdfrom);
 CREATE INDEX transactionline_item ON transactionline (item);
@@ -144,12 +181,15 @@ class Database:
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(":memory:", check_same_thread=False, detect_types=sqlite3.PARSE_DECLTYPES,
                                     isolation_level=None)
+        self.features = AccountFeatures()  # all off; a reset makes a new Database, so switches everything off
         self.conn.executescript(SCHEMA)
         self.version = 0  # bumped by every write, so cached counts are dropped
         self._counts: dict[tuple[str, int], int] = {}
         self._names: dict[str, dict[int, str]] = {
             "entity": {}, "item": {}, "location": {}, "transaction": {}, "shipmethod": dict(SHIP_METHODS),
             "subsidiary": {SUBSIDIARY_ID: SUBSIDIARY_NAME},
+            # Display names of the account features' records, filled by feature_seed.py.
+            "bin": {}, "inventorynumber": {}, "uom": {}, "unitstype": {},
             "account": {aid: f"{num} {name}" for aid, (num, name, _) in ACCOUNTS.items()}}
         self._register_functions()
         self._load(merchant)
@@ -163,7 +203,11 @@ class Database:
                 return STATUS_NAMES.get(value, (value,))[0]
             if kind == "shipstatus":
                 return SHIP_STATUS_NAMES.get(value, value)
-            return self._names.get(kind, {}).get(int(value), str(value))
+            try:
+                key = int(value)
+            except (TypeError, ValueError):  # already a display value (inventorynumber.inventorynumber is text)
+                return str(value)
+            return self._names.get(kind, {}).get(key, str(value))
 
         def df_status(tran_type, letter):
             if letter is None:
@@ -175,6 +219,8 @@ class Database:
             return None if letter is None else f"{tran_type}:{letter}"
 
         self.conn.create_function("ns_df", 2, df, deterministic=True)
+        # Feature-gated columns of the suiteql_* views (feature_schema.py) ask this.
+        self.conn.create_function("ns_feature", 1, lambda fid: 1 if self.features.on(fid) else 0)
         self.conn.create_function("ns_df_status", 2, df_status, deterministic=True)
         self.conn.create_function("ns_cf_status", 2, cf_status, deterministic=True)
 

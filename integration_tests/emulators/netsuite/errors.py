@@ -225,3 +225,93 @@ class OAuth2Error(Exception):
 
     def body(self) -> dict:
         return {"error": self.error}
+
+
+# --- account features (README "Account features"): refusals of the transform ----------------------------------
+# REST puts "Error while accessing a resource. " before a record's validation message, with USER_ERROR (captured:
+# ehmad11/netsuite-rest#26, "Error while accessing a resource. Please enter value(s) for: First Name, Last Name.").
+RESOURCE_ERROR = "Error while accessing a resource. "
+
+
+class RecordValidationError(UserError):
+    """A record NetSuite will not save; the message after the REST prefix is NetSuite's (source per subclass)."""
+
+    def __init__(self, message: str, error_path: str | None = None) -> None:
+        super().__init__(RESOURCE_ERROR + message, error_path)
+
+
+class LocationRequired(RecordValidationError):
+    # The message from public SuiteScript code matching err.message; the REST code is UNCONFIRMED.
+    def __init__(self, error_path: str | None = None) -> None:
+        super().__init__("Multi-location Inventory Error (MLI_LOCATION_REQUIRED): this transaction or its items must "
+                         "have locations.", error_path)
+
+
+class NotEnoughOnHand(RecordValidationError):
+    # UNCONFIRMED wording: NetSuite refuses negative inventory unless the account allows it.
+    def __init__(self, onhand: int, sku: str, location: str, error_path: str | None = None) -> None:
+        super().__init__(f"You cannot fulfill more than the quantity on hand ({onhand}) of item {sku} at location "
+                         f"{location}.", error_path)
+
+
+class ConfigureInventoryDetail(RecordValidationError):
+    # Public REST and SuiteScript code quoting NetSuite: "Please configure the inventory detail in line N".
+    def __init__(self, position: int, error_path: str | None = None) -> None:
+        super().__init__(f"Please configure the inventory detail in line {position} of the item list.", error_path)
+
+
+class InventoryDetailTotal(RecordValidationError):
+    # Public code quoting a live refusal: "The total inventory detail quantity must be 255".
+    def __init__(self, quantity, error_path: str | None = None) -> None:
+        super().__init__(f"The total inventory detail quantity must be {quantity}.", error_path)
+
+
+class SerialQuantity(RecordValidationError):
+    # UNCONFIRMED wording.
+    def __init__(self, number: str, error_path: str | None = None) -> None:
+        super().__init__(f"The quantity of serial number {number} must be 1.", error_path)
+
+
+class SerialTwice(RecordValidationError):
+    # UNCONFIRMED wording.
+    def __init__(self, number: str, error_path: str | None = None) -> None:
+        super().__init__(f"Serial number {number} has been entered more than once.", error_path)
+
+
+class InsufficientInventoryNumber(RecordValidationError):
+    # UNCONFIRMED wording.
+    def __init__(self, what: str, available: int, requested: int, error_path: str | None = None) -> None:
+        super().__init__(f"Insufficient quantity available for {what}: {available} available, {requested} requested.",
+                         error_path)
+
+
+class InventoryDetailNotApplicable(RecordValidationError):
+    # UNCONFIRMED wording.
+    def __init__(self, sku: str, error_path: str | None = None) -> None:
+        super().__init__(f"Inventory detail is not applicable to item {sku}.", error_path)
+
+
+class KitNotEmulated(RecordValidationError):
+    # The emulator's own limit, said in its own words.
+    def __init__(self, error_path: str | None = None) -> None:
+        super().__init__("Kits with lot-numbered, serialized or bin-managed members are not emulated.", error_path)
+
+
+class InvalidFieldValue(RecordValidationError):
+    """A value the field does not take here. REST captures: "Error while accessing a resource. You have entered an
+    Invalid Field Value 53384 for the following field: customer." (USER_ERROR, o:errorPath the sublist line) and
+    "… Invalid Field Value 6 for the following field: location." for a location of another subsidiary; SuiteScript
+    code quoting "You have entered an Invalid Field Value 430 for the following field: issueinventorynumber" for a
+    serial number that cannot be used."""
+
+    def __init__(self, value, field: str, error_path: str | None = None) -> None:
+        super().__init__(f"You have entered an Invalid Field Value {value} for the following field: {field}.",
+                         error_path)
+
+
+class InvalidReferenceKey(RecordValidationError):
+    """NetSuite's "Invalid <field> reference key <value>." (public code quoting NetSuite: "Invalid binnumber reference
+    key PLATING" for a bin the item had nothing in; the REST prefix and code UNCONFIRMED for it)."""
+
+    def __init__(self, field: str, key, error_path: str | None = None) -> None:
+        super().__init__(f"Invalid {field} reference key {key}.", error_path)

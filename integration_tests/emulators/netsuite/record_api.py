@@ -83,7 +83,11 @@ RECORD_TYPES: dict[str, RecordType] = {t.name.lower(): t for t in (
     RecordType("itemFulfillment", "Item Fulfillment", "transaction", "r.type = 'ItemShip'",
                TRANSACTION_FIELDS + (_f("createdFrom", "r.createdfrom", "ref", "Created From"),),
                ("item", "package")),
-    RecordType("inventoryItem", "Inventory Item", "suiteql_item", "r.itemtype = 'InvtPart'", (
+    # Lot-numbered and serialized items are records of their own types in NetSuite (lotNumberedInventoryItem,
+    # serializedInventoryItem; O: article_0219023029.html), not served here.
+    RecordType("inventoryItem", "Inventory Item", "suiteql_item",
+               "r.itemtype = 'InvtPart' AND r.id NOT IN (SELECT f.id FROM ns_item_feature f "
+               "WHERE f.islotitem = 'T' OR f.isserialitem = 'T')", (
         _f("id", "r.id", "number", "Internal ID"), _f("itemId", "r.itemid", "string", "Item Name/Number"),
         _f("displayName", "r.displayname", "string"), _f("upcCode", "r.upccode", "string", "UPC Code"),
         _f("externalId", "r.externalid", "string", "External ID"), _f("isInactive", "r.isinactive", "boolean"),

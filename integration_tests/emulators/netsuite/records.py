@@ -5,8 +5,11 @@ here is what SuiteQL reads next.
 """
 from __future__ import annotations
 
+from .account_features import MULTILOCINVT
 from .database import INSERT_LINE, INSERT_TRANSACTION, SHIP_STATUS_NAMES, STATUS_NAMES, Database
-from .errors import DuplicateExternalId, InvalidContent, NonexistentId, UserError
+from .errors import DuplicateExternalId, InvalidContent, LocationRequired, NonexistentId, UserError
+from .inventory_detail import FulfillmentPlanner, move_stock as _move_stock, undo_detail, write_lines
+from .line_kinds import STOCKED, in_line_units, remaining_units, transaction_lines
 
 FULFILLABLE = ("B", "D", "E")  # Pending Fulfillment, Partially Fulfilled, Pending Billing/Partially Fulfilled
 FULLY_SHIPPED_STATUS = "F"      # Pending Billing (kept simple: no invoice is made)
@@ -39,21 +42,24 @@ class RecordStore:
         return rows[0]
 
     def _lines(self, tran_id: int) -> list[dict]:
-        return self.db.select("SELECT * FROM transactionline WHERE \"transaction\" = ? AND mainline = 'F' ORDER BY id",
-                              (tran_id,))
+        # Each line also says its item type, unit and whether a fulfillment can take it (line_kinds.py).
+        return transaction_lines(self.db, tran_id)
 
     def _line_json(self, ln: dict, fulfillment: bool = False) -> dict:
-        out = {"links": [], "line": ln["id"], "item": _ref(ln["item"], self.db.name_of("item", ln["item"])),
-               "quantity": float(abs(ln["quantity"] or 0)),
+        item = ln["item"]  # None on a group's EndGroup line
+        out = {"links": [], "line": ln["id"], "item": _ref(item, self.db.name_of("item", item) if item else None),
+               "quantity": in_line_units(ln, ln["quantity"]),
                "location": _ref(ln["location"], self.db.name_of("location", ln["location"]))
                if ln["location"] is not None else None}
         if fulfillment:
             out["orderLine"] = ln["orderline"]
             out["itemReceive"] = True
         else:
-            out["quantityFulfilled"] = float(ln["quantityshiprecv"] or 0)
+            out["quantityFulfilled"] = in_line_units(ln, ln["quantityshiprecv"])
             out["isClosed"] = ln["isclosed"] == "T"
             out["rate"] = ln["rate"]
+        if ln.get("units") is not None:  # a line entered in another unit than the base (Units of Measure)
+            out["units"] = {"id": str(ln["units"]), "refName": ln["unitname"]}
         return {k: v for k, v in out.items() if v is not None}
 
     def _sublist(self, href: str, lines: list[dict] | None) -> dict:
@@ -105,7 +111,7 @@ class RecordStore:
                                                      (str(external_id), "ItemShip")):
                 raise DuplicateExternalId(error_path="externalId")
             ship_status = _ship_status(body.get("shipStatus", "C"))
-            plan = self._plan_lines(so, body.get("item"))
+            plan = FulfillmentPlanner(db, so).plan(self._plan_lines(so, body.get("item")))
             packages = _packages(body.get("package"))
             memo = body.get("memo")
             new_id = (db.select('SELECT MAX(id) AS m FROM "transaction"')[0]["m"] or 0) + 1
@@ -117,15 +123,9 @@ class RecordStore:
                           (new_id, tranid, None, None if external_id is None else str(external_id), "ItemShip",
                            ship_status, so["entity"], now[:10] + " 00:00:00", now, now, memo, ship_status, so["id"],
                            ", ".join(p["trackingnumber"] for p in packages if p["trackingnumber"]) or None))
-                c.execute(INSERT_LINE, (new_id, 0, 0, "T", None, None, None, "F", plan[0][1], None, so["id"], None,
-                                        now))
-                for n, (ln, location, qty) in enumerate(plan, start=1):
-                    # Fulfillment lines take stock out: negative quantity, as on the order.
-                    c.execute(INSERT_LINE, (new_id, n, n, "F", ln["item"], -qty, None, "F", location, None, so["id"],
-                                            ln["id"], now))
-                    c.execute('UPDATE transactionline SET quantityshiprecv = quantityshiprecv + ?, '
-                              'linelastmodifieddate = ? WHERE "transaction" = ? AND id = ?', (qty, now, so["id"], ln["id"]))
-                    _move_stock(c, ln["item"], location, -qty, now)
+                c.execute(INSERT_LINE, (new_id, 0, 0, "T", None, None, None, "F", plan[0].location, None, so["id"],
+                                        None, now))
+                write_lines(db, new_id, so["id"], plan, now)
                 self._save_packages(new_id, packages, replace=True)
                 self._refresh_order_status(so["id"], now)
                 c.execute("COMMIT")
@@ -136,21 +136,22 @@ class RecordStore:
             db.remember_transaction_name(new_id, f"Item Fulfillment #{tranid}")
             return new_id
 
-    def _plan_lines(self, so: dict, sublist) -> list[tuple[dict, int, int]]:
-        """(order line, location, quantity) per line to ship. Lines the body does not mention are shipped in
-        full, as on NetSuite's create form; `itemReceive: false` leaves a line out."""
+    def _plan_lines(self, so: dict, sublist) -> list[tuple]:
+        """(order line, location, quantity in the line's unit, body entry, body index) per line to ship. Lines the
+        body does not mention are shipped in full, as on NetSuite's create form; `itemReceive: false` leaves a line
+        out. Only lines a fulfillment can take are open (line_kinds.py)."""
         if sublist is None:
             requested = []
         elif isinstance(sublist, dict) and isinstance(sublist.get("items"), list):
             requested = sublist["items"]
         else:
             raise InvalidContent("The sublist 'item' must be an object with an 'items' array.", "item")
-        open_lines = {ln["id"]: ln for ln in self._lines(so["id"]) if ln["isclosed"] != "T"}
-        chosen: dict[int, tuple[dict, int, int]] = {}
+        open_lines = {ln["id"]: ln for ln in self._lines(so["id"]) if ln["isclosed"] != "T" and ln["fulfillable"]}
+        chosen: dict[int, tuple] = {}
         for ln in open_lines.values():
-            remaining = -ln["quantity"] - ln["quantityshiprecv"]
+            remaining = remaining_units(ln)
             if remaining > 0:
-                chosen[ln["id"]] = (ln, ln["location"], remaining)
+                chosen[ln["id"]] = (ln, ln["location"], remaining, None, None)
         for i, entry in enumerate(requested):
             path = f"item.items[{i}]"
             if not isinstance(entry, dict):
@@ -160,7 +161,7 @@ class RecordStore:
                 raise InvalidContent(f"Invalid value for orderLine: {order_line!r} is not an open line of the "
                                      "sales order.", f"{path}.orderLine")
             ln = open_lines[order_line]
-            remaining = -ln["quantity"] - ln["quantityshiprecv"]
+            remaining = remaining_units(ln)
             receive = entry.get("itemReceive", entry.get("itemreceive", True))
             if receive is False:
                 chosen.pop(order_line, None)
@@ -174,21 +175,23 @@ class RecordStore:
             location = entry.get("location", ln["location"])
             if isinstance(location, dict):
                 location = location.get("id")
+            if location is None and ln["itemtype"] in STOCKED and self.db.features.on(MULTILOCINVT):
+                raise LocationRequired(path)
             try:
                 location = int(location)
             except (TypeError, ValueError):
                 raise InvalidContent(f"Invalid value for location: {location!r}.", f"{path}.location") from None
             if not self.db.select("SELECT id FROM location WHERE id = ?", (location,)):
                 raise InvalidContent(f"Invalid reference key {location} for location.", f"{path}.location")
-            chosen[order_line] = (ln, location, int(qty))
+            chosen[order_line] = (ln, location, int(qty), entry, i)
         if not chosen:
             raise UserError("You must enter at least one line item for this transaction.")
         return [chosen[k] for k in sorted(chosen)]
 
     def _refresh_order_status(self, so_id: int, now: str) -> None:
-        lines = [ln for ln in self._lines(so_id) if ln["isclosed"] != "T"]
-        shipped = sum(ln["quantityshiprecv"] for ln in lines)
-        ordered = sum(-ln["quantity"] for ln in lines)
+        lines = [ln for ln in self._lines(so_id) if ln["isclosed"] != "T" and ln["fulfillable"]]
+        shipped = sum(ln["quantityshiprecv"] or 0 for ln in lines)
+        ordered = sum(-(ln["quantity"] or 0) for ln in lines)
         status = FULLY_SHIPPED_STATUS if shipped >= ordered else PARTIAL_STATUS if shipped else UNSHIPPED_STATUS
         self.db.conn.execute('UPDATE "transaction" SET status = ?, lastmodifieddate = ? WHERE id = ?',
                              (status, now, so_id))
@@ -274,6 +277,7 @@ class RecordStore:
                               'linelastmodifieddate = ? WHERE "transaction" = ? AND id = ?',
                               (qty, now, f["createdfrom"], ln["orderline"]))
                     _move_stock(c, ln["item"], ln["location"], qty, now)
+                undo_detail(db, f["id"])  # lots, serials and bins back where they came from
                 c.execute('DELETE FROM transactionline WHERE "transaction" = ?', (f["id"],))
                 c.execute('DELETE FROM "transaction" WHERE id = ?', (f["id"],))
                 c.execute("DELETE FROM ns_package WHERE fulfillment = ?", (f["id"],))
@@ -283,12 +287,6 @@ class RecordStore:
                 c.execute("ROLLBACK")
                 raise
             db.version += 1
-
-
-def _move_stock(c, item: int, location: int, delta: int, now: str) -> None:
-    c.execute("UPDATE inventoryitemlocations SET quantityonhand = quantityonhand + ?, "
-              "quantityavailable = MAX(quantityonhand + ? - quantitycommitted, 0), lastmodifieddate = ? "
-              "WHERE item = ? AND location = ?", (delta, delta, now, item, location))
 
 
 def _ship_status(value) -> str:

@@ -33,12 +33,13 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.tokens import TokenType
 
+from .account_features import ALWAYS_TABLES, TABLE_FEATURES, hidden_for
 from .database import SCHEMA
 from .errors import FieldNotFound, InvalidSearchType, UnknownIdentifier, UnsupportedSearch
 
 SUITEQL_TABLES = frozenset({"transaction", "transactionline", "item", "inventoryitemlocations", "location",
                             "customer", "transactionshippingaddress", "transactionbillingaddress", "subsidiary",
-                            "customersubsidiaryrelationship", "account"})
+                            "customersubsidiaryrelationship", "account"}) | frozenset(TABLE_FEATURES) | ALWAYS_TABLES
 
 
 # Tables whose further Records Catalog columns are read through a view (database.py explains why).
@@ -52,6 +53,7 @@ def _columns(conn, name: str) -> frozenset[str]:
 def _catalog() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     conn = sqlite3.connect(":memory:")
     try:
+        conn.create_function("ns_feature", 1, lambda fid: 0)  # the views' feature probe (database.py)
         conn.executescript(SCHEMA)
         catalog = {t: _columns(conn, VIEWS.get(t, t)) for t in SUITEQL_TABLES}
         extra = {t: catalog[t] - _columns(conn, t) for t in VIEWS}
@@ -93,7 +95,11 @@ ORACLE_FORMAT = (("YYYY", "%Y"), ("HH24", "%H"), ("MM", "%m"), ("DD", "%d"), ("M
 DF_KINDS = {"status": "status", "entity": "entity", "customer": "entity", "item": "item", "location": "location",
             "type": "type", "shipstatus": "shipstatus", "shipmethod": "shipmethod", "createdfrom": "transaction",
             "transaction": "transaction", "subsidiary": "subsidiary", "assetaccount": "account",
-            "cogsaccount": "account", "incomeaccount": "account", "expenseaccount": "account"}
+            "cogsaccount": "account", "incomeaccount": "account", "expenseaccount": "account",
+            # Account features (README "Account features"): bins, lot/serial numbers, units, kit/group members.
+            "binnumber": "bin", "bin": "bin", "inventorynumber": "inventorynumber", "units": "uom",
+            "saleunit": "uom", "stockunit": "uom", "purchaseunit": "uom", "unitstype": "unitstype",
+            "parentitem": "item"}
 
 
 @dataclass(frozen=True)
@@ -214,19 +220,21 @@ def _rownum_to_limit(select: exp.Select) -> None:
 
 class SuiteQLTranslator:
     def __init__(self, max_cached: int = 1024) -> None:
-        self._cache: OrderedDict[str, Translation] = OrderedDict()
+        self._cache: OrderedDict[tuple[frozenset[str], str], Translation] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_cached
 
-    def translate(self, query: str) -> Translation:
+    def translate(self, query: str, features: frozenset[str] = frozenset()) -> Translation:
+        """`features`: the account's enabled features; tables and columns of the others are refused."""
+        key = (features, query)
         with self._lock:
-            hit = self._cache.get(query)
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(query)
+                self._cache.move_to_end(key)
                 return hit
-        result = translate(query)
+        result = translate(query, features)
         with self._lock:
-            self._cache[query] = result
+            self._cache[key] = result
             while len(self._cache) > self._max:
                 self._cache.popitem(last=False)
         return result
@@ -296,10 +304,10 @@ def _source_table(source) -> str | None:
     return source.name.lower() if isinstance(source, exp.Table) else None
 
 
-def _names_of(source) -> frozenset[str] | None:
+def _names_of(source, catalog: dict[str, frozenset[str]]) -> frozenset[str] | None:
     """The columns a FROM source offers; None when it offers any (a derived table selecting *)."""
     if isinstance(source, exp.Table):
-        return CATALOG.get(source.name.lower(), frozenset())
+        return catalog.get(source.name.lower(), frozenset())
     if isinstance(source, Scope):
         expression = source.expression
         if any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
@@ -318,7 +326,7 @@ def _identifiers(scope: Scope) -> dict[str, str]:
     return out
 
 
-def _check_columns(tree: exp.Expression) -> None:
+def _check_columns(tree: exp.Expression, catalog: dict[str, frozenset[str]]) -> None:
     for scope in traverse_scope(tree):
         output_names: frozenset[str] = frozenset()
         if isinstance(scope.expression, exp.SetOperation):
@@ -336,19 +344,19 @@ def _check_columns(tree: exp.Expression) -> None:
             if name == "rownum" and not qualifier:
                 continue
             if qualifier:
-                _check_qualified(scope, qualifier, name)
+                _check_qualified(scope, qualifier, name, catalog)
             else:
                 in_order_by = column.find_ancestor(exp.Order) is not None
-                _check_bare(scope, name, output_names if in_order_by else frozenset())
+                _check_bare(scope, name, output_names if in_order_by else frozenset(), catalog)
 
 
-def _check_qualified(scope: Scope, qualifier: str, name: str) -> None:
+def _check_qualified(scope: Scope, qualifier: str, name: str, catalog: dict[str, frozenset[str]]) -> None:
     walk: Scope | None = scope
     while walk is not None:
         for alias, source in walk.sources.items():
             if alias.lower() != qualifier:
                 continue
-            names = _names_of(source)
+            names = _names_of(source, catalog)
             table = _source_table(source)
             if names is None or name in names:
                 return
@@ -362,11 +370,11 @@ def _check_qualified(scope: Scope, qualifier: str, name: str) -> None:
     raise UnknownIdentifier(qualifier, _identifiers(scope))
 
 
-def _check_bare(scope: Scope, name: str, output_names: frozenset[str]) -> None:
+def _check_bare(scope: Scope, name: str, output_names: frozenset[str], catalog: dict[str, frozenset[str]]) -> None:
     walk: Scope | None = scope
     while walk is not None:
         for source in walk.sources.values():
-            names = _names_of(source)
+            names = _names_of(source, catalog)
             if names is None or name in names:
                 return
         walk = walk.parent
@@ -378,7 +386,19 @@ def _check_bare(scope: Scope, name: str, output_names: frozenset[str]) -> None:
     raise UnknownIdentifier(name, _identifiers(scope))
 
 
-def translate(query: str) -> Translation:
+def _catalog_for(features: frozenset[str]) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """The columns SuiteQL answers on an account with these features on, and the tables it refuses."""
+    tables, columns = hidden_for(features)
+    if not columns:
+        return CATALOG, tables
+    catalog = dict(CATALOG)
+    for table, column in columns:
+        catalog[table] = catalog[table] - {column}
+    return catalog, tables
+
+
+def translate(query: str, features: frozenset[str] = frozenset()) -> Translation:
+    catalog, hidden_tables = _catalog_for(features)
     _check_tokens(query)
     try:
         statements = sqlglot.parse(query, read="oracle")
@@ -393,10 +413,11 @@ def translate(query: str) -> Translation:
     tables = set()
     for table in tree.find_all(exp.Table):
         name = table.name.lower()
-        if name not in SUITEQL_TABLES or table.args.get("db"):
+        if name not in SUITEQL_TABLES or name in hidden_tables or table.args.get("db"):
+            # A table of a feature the account has not enabled is refused as one NetSuite does not have.
             raise InvalidSearchType(table.name)
         tables.add(name)
-    _check_columns(tree)
+    _check_columns(tree, catalog)
     star = tree.find(exp.Star) is not None
     named = {c.name.lower() for c in tree.find_all(exp.Column)}
     for table in tree.find_all(exp.Table):

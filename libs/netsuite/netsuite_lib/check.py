@@ -8,7 +8,7 @@ from typing import Iterable
 import requests
 
 from .client import NetSuiteClient
-from .errors import NetSuiteError, UnknownAccount, Unreachable
+from .errors import NetSuiteError, PermissionMissing, RequestRejected, UnknownAccount, Unreachable
 
 
 def verify_account_exists(client: NetSuiteClient, timeout: float = 20) -> None:
@@ -31,11 +31,25 @@ def verify_tables_readable(client: NetSuiteClient, probes: Iterable[str]) -> Non
         client.suiteql_page(query, limit=1)
 
 
-def diagnose(client: NetSuiteClient, probes: Iterable[str]) -> str | None:
+def verify_features(client: NetSuiteClient, needs: Iterable[tuple[str, str, str]]) -> None:
+    """Each (setting, feature, probe): the probe is a query that fails when the account lacks the feature (the
+    table is unknown) or the role may not read it; the failure names the setting and the feature to enable."""
+    for setting, feature, probe in needs:
+        try:
+            client.suiteql_page(probe, limit=1)
+        except (PermissionMissing, RequestRejected) as error:
+            # SuiteQL answers a table of a feature that is off as it answers one the role may not read.
+            raise type(error)(f"The setting '{setting}' needs {feature}. NetSuite refused to read what it needs: "
+                              f"{error.message}", error.status, error.code) from None
+
+
+def diagnose(client: NetSuiteClient, probes: Iterable[str], features: Iterable[tuple[str, str, str]] = ()
+             ) -> str | None:
     """None when the connector can work, otherwise the first problem in words a merchant can act on."""
     try:
         verify_account_exists(client)
         verify_tables_readable(client, probes)
+        verify_features(client, features)
     except NetSuiteError as error:
         return error.message
     return None

@@ -1,5 +1,5 @@
 """One NetSuite client for both connectors: signed requests through the CDK's HTTP client, retried with
-backoff on NetSuite's concurrency limit and server errors, capped at the configured parallelism.
+backoff on NetSuite's concurrency limit and server errors, at most the configured number in flight at once.
 """
 from __future__ import annotations
 
@@ -40,6 +40,20 @@ def _error_mapping(auth_type: str) -> dict:
     return mapping
 
 
+class _SlotAdapter(requests.adapters.HTTPAdapter):
+    """Holds one of the account's concurrency slots only while a request is at NetSuite: building and signing it,
+    the error handler's waits between retries and reading our own answers happen outside, so N slots keep up to
+    N requests in flight, which is what NetSuite's limit counts."""
+
+    def __init__(self, slots: threading.BoundedSemaphore) -> None:
+        super().__init__()
+        self._slots = slots
+
+    def send(self, request, **kwargs):
+        with self._slots:
+            return super().send(request, **kwargs)
+
+
 class NetSuiteClient:
     def __init__(self, config: Mapping[str, Any], logger: logging.Logger | None = None,
                  max_retries: int = 6, timeout: float = 60) -> None:
@@ -49,7 +63,10 @@ class NetSuiteClient:
         self.auth_type = credentials.get("auth_type", "")
         self.auth_name = "token-based authentication" if self.auth_type != CLIENT_CREDENTIALS else "OAuth 2.0"
         self.auth = build_auth(credentials, self.account)
-        self._slots = threading.BoundedSemaphore(int(config.get("concurrency") or DEFAULT_CONCURRENCY))
+        session = requests.Session()
+        adapter = _SlotAdapter(threading.BoundedSemaphore(int(config.get("concurrency") or DEFAULT_CONCURRENCY)))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         self._timeout = timeout
         self._errors = RetriedAnswers(self.logger, _error_mapping(self.auth_type), max_retries=max_retries,
                                       max_time=timedelta(minutes=10))
@@ -59,25 +76,25 @@ class NetSuiteClient:
             error_handler=self._errors,
             authenticator=self.auth,
             use_cache=False,
+            session=session,
         )
 
     def request(self, method: str, url: str, *, params: Mapping | None = None, json: Any = None,
                 headers: Mapping | None = None) -> requests.Response:
         """Send one request; answers 2xx come back, every other answer is raised as a typed NetSuiteError."""
-        with self._slots:
-            self._errors.forget()
-            try:
-                _, response = self._http.send_request(
-                    method, url, request_kwargs={"timeout": self._timeout}, params=params, json=json,
-                    headers={"Accept": "application/json", **(headers or {})})
-            except AirbyteTracedException as exc:
-                last = self._errors.last_retried()
-                # A configuration failure that did not end a run of retries on some other answer: the OAuth 2.0
-                # token, refused after renewal or not renewable (the CDK raises those itself, on a 401).
-                if exc.failure_type == FailureType.config_error and (
-                        last is None or (isinstance(last, requests.Response) and last.status_code == 401)):
-                    raise LoginRejected(f"NetSuite refused the renewed OAuth 2.0 token. {LOGIN_AUDIT_HINT}", 401) from None
-                raise _retries_exhausted(exc, last) from None
+        self._errors.forget()
+        try:
+            _, response = self._http.send_request(
+                method, url, request_kwargs={"timeout": self._timeout}, params=params, json=json,
+                headers={"Accept": "application/json", **(headers or {})})
+        except AirbyteTracedException as exc:
+            last = self._errors.last_retried()
+            # A configuration failure that did not end a run of retries on some other answer: the OAuth 2.0
+            # token, refused after renewal or not renewable (the CDK raises those itself, on a 401).
+            if exc.failure_type == FailureType.config_error and (
+                    last is None or (isinstance(last, requests.Response) and last.status_code == 401)):
+                raise LoginRejected(f"NetSuite refused the renewed OAuth 2.0 token. {LOGIN_AUDIT_HINT}", 401) from None
+            raise _retries_exhausted(exc, last) from None
         if response.status_code >= 400:
             raise classify(response, self.auth_name)
         return response

@@ -87,6 +87,13 @@ TABLE_PERMISSIONS = {
     "customer": "Lists > Customers",
     "transaction": "Transactions > Find Transaction, and Transactions > Sales Order",
     "transactionline": "Transactions > Find Transaction, and Transactions > Sales Order",
+    "inventorynumber": "Lists > Items",
+    "inventorybalance": "Lists > Items",
+    "inventorynumberlocation": "Lists > Items",
+    "bin": "Lists > Bins",
+    "itembinnumber": "Lists > Bins",
+    "unitstypeuom": "Lists > Units",
+    "subsidiary": "Lists > Subsidiaries",
 }
 LOGIN_PERMISSION = {
     "token-based authentication": "'Log in using Access Tokens'",
