@@ -15,7 +15,7 @@ QA_STAMP := $(QA_VENV)/.installed-airbyte-internal-ops-0.132.0
 CONNECTORS := source-shipstation source-netsuite-inventory destination-netsuite-fulfillment \
               destination-shipstation-inventory
 
-.PHONY: install demo test bench soak emulators clean dist lock images image-test
+.PHONY: install demo test bench soak emulators clean dist lock images image-test ui
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt
 demo: install
 	$(BIN)/python integration_tests/demo.py
 
+# The operations page over the demo's runs (.demo/, from make demo) until Ctrl-C; UI_ARGS="--port 9000".
+ui: install
+	@test -f .demo/runner.yaml || { echo "make ui shows the demo's runs: run make demo first"; exit 2; }
+	$(BIN)/sync-runner ui --config .demo/runner.yaml $(UI_ARGS)
+
 test: install $(QA_STAMP)
 	$(BIN)/python -m pytest
 
@@ -38,6 +43,7 @@ bench: install
 	@{ echo "# bench benchmarks/bench_webhooks.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_webhooks.py; echo "# exit benchmarks/bench_webhooks.py $$?"; } | tee -a build/bench/figures.txt
 	@{ echo "# bench benchmarks/bench_orders.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_orders.py; echo "# exit benchmarks/bench_orders.py $$?"; } | tee -a build/bench/figures.txt
 	@{ echo "# bench benchmarks/bench_peers.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_peers.py; echo "# exit benchmarks/bench_peers.py $$?"; } | tee -a build/bench/figures.txt
+	@{ echo "# bench benchmarks/bench_audit_store.py"; PYTHONUNBUFFERED=1 $(BIN)/python benchmarks/bench_audit_store.py; echo "# exit benchmarks/bench_audit_store.py $$?"; } | tee -a build/bench/figures.txt
 	$(BIN)/python benchmarks/summary.py build/bench/figures.txt
 
 # The reliability soak (integration_tests/soak.py): about 10-15 minutes; SOAK_ARGS="--minutes 5 --seeds 3 --kills 5"

@@ -140,11 +140,15 @@ def world(workdir: Path, merchant: dict | None = None, latency_ms: float = 0,
 
 @contextlib.contextmanager
 def runner_with_relay(w: World, progress: Callable[[str], None],
-                      wrap_run: Callable[[Callable[[str], object]], Callable[[str], object]] | None = None):
+                      wrap_run: Callable[[Callable[[str], object]], Callable[[str], object]] | None = None,
+                      wrap_apply: Callable[[Callable[[str, list], object]], Callable[[str, list], object]] | None = None,
+                      fast_path: bool = True):
     """The runner's scheduler and the relay, as `sync-runner serve` starts them (no schedules: the relay and
     this demo ask for every sync), subscribed to the ShipStation emulator's v2 webhooks. Yields (scheduler,
-    relay database path, events subscribed)."""
+    relay database path, events subscribed). With `fast_path` (serve's default), the relay's records are applied
+    by the destination alone (Runner.apply); without, every webhook gets a regular sync."""
     from sync_runner.config import load_config
+    from sync_runner.connection import close_fast_path_sessions
     from sync_runner.relay_bridge import relay_config, start_relay
     from sync_runner.runner import Runner
     from sync_runner.scheduler import Scheduler
@@ -153,17 +157,21 @@ def runner_with_relay(w: World, progress: Callable[[str], None],
     config = load_config(w.config_path)
     runner = Runner(config, progress=progress, lock_wait_seconds=STEP_TIMEOUT_S)
     run = wrap_run(runner.run) if wrap_run else runner.run  # the benchmark times each run
-    scheduler = Scheduler(run, {name: None for name in config.connections}).start()
+    apply = (wrap_apply(runner.apply) if wrap_apply else runner.apply) if fast_path else None
+    scheduler = Scheduler(run, {name: None for name in config.connections}, apply_once=apply).start()
     stop_relay = None
     try:
-        stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, progress)
+        stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, progress,
+                                 shipments_connection=config.connection("shipments_to_netsuite"))
         settings = relay_config(config.relay, set(config.connections), config.state_dir)
         made = SubscriptionManager(settings).subscribe()
         yield scheduler, settings.database, sorted(s.event for s in made)
     finally:
         if stop_relay:
             stop_relay()
-        if not scheduler.stop(STEP_TIMEOUT_S) and sys.exc_info()[0] is None:
+        stopped = scheduler.stop(STEP_TIMEOUT_S)
+        close_fast_path_sessions()  # the destination process kept open for the relay's batches
+        if not stopped and sys.exc_info()[0] is None:
             raise DemoFailed("a sync was still running after the demo asked the runner to stop")
 
 
@@ -216,6 +224,18 @@ class DemoResult:
     fulfillments: list[dict] = field(default_factory=list)
     reversed_order: str | None = None
     seconds: float = 0.0
+
+
+def reconcile_last_month(config, progress: Callable[[str], None]) -> dict:
+    """The month-end report over the last 30 days, as `sync-runner reconcile` makes it; the page shows it."""
+    import json
+    from datetime import datetime, timedelta, timezone
+
+    from sync_runner.reconcile import run_reconcile
+
+    today = datetime.now(timezone.utc).date()
+    folder = run_reconcile(config, today - timedelta(days=30), today, progress=progress)
+    return {**json.loads((folder / "report.json").read_text(encoding="utf-8")), "folder": str(folder)}
 
 
 def run_demo(workdir: Path, merchant: dict | None = None, out: Callable[[str], None] = print) -> DemoResult:
@@ -345,6 +365,21 @@ def run_demo(workdir: Path, merchant: dict | None = None, out: Callable[[str], N
                 + f"): item fulfillment {voided['fulfillment']['id']} reversed, order "
                 f"{voided['order_number']} is back to {status}")
 
+        # -------------------------------------------------------------------------------------- reconcile
+        out("\n6. Month-end reconciliation (sync-runner reconcile): both systems read with the connections' "
+            "configs, nothing written")
+        report = reconcile_last_month(config, progress)
+        if report["errors"]:
+            raise fail("the reconciliation could not read " + ", ".join(e["section"] for e in report["errors"]))
+        totals = report["totals"]
+        out(f"   {totals.get('shipped', 0)} shipments in the last 30 days, {totals.get('recorded_in_netsuite', 0)} "
+            f"with their item fulfillment in NetSuite, {totals.get('shipped_not_fulfilled', 0)} without, "
+            f"{totals.get('voided_with_fulfillment', 0)} fulfillments left whose label was voided; "
+            f"{totals.get('stock_compared', 0)} stock levels compared, {totals.get('stock_differences', 0)} differ "
+            "now (sync 1's fulfillments took stock out of NetSuite since sync 2 ran: the next stock sync "
+            "corrects them)")
+        out(f"   report: {report['folder']}/report.html (and .csv, .json)")
+
     result.seconds = time.monotonic() - started
     shipped = result.fulfillments[1:]
     out("\nWhat changed")
@@ -355,6 +390,8 @@ def run_demo(workdir: Path, merchant: dict | None = None, out: Callable[[str], N
         + f", each within {max(f['seconds'] for f in result.fulfillments):.1f} s of its label being printed; "
           f"order {result.reversed_order}'s fulfillment was reversed when its label was voided.")
     out(f"  Nobody typed anything into either system. Demo done in {result.seconds:.0f} s.")
+    out("\nEvery run, outcome and the reconciliation above are on the operations page: `make ui` (it serves the "
+        "page until Ctrl-C), then open http://127.0.0.1:8765/ to search an order or see what needs attention.")
     return result
 
 

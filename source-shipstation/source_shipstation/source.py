@@ -12,7 +12,7 @@ from shipstation_lib.credentials import V1
 
 from .orders_stream import OrdersStream
 from .shipments_stream import ShipmentsStream
-from .spec import specification
+from .spec import shipment_ids, specification
 from .streams import LISTINGS, ShipStationListStream
 from .windows import Window
 
@@ -29,6 +29,7 @@ class SourceShipstation(AbstractSource):
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Any]:
         try:
             client = ShipStationClient(config, logger, max_retries=1, timeout=30)
+            shipment_ids(config)
         except ValueError as error:
             return False, str(error)
         problem = diagnose(client)
@@ -37,7 +38,7 @@ class SourceShipstation(AbstractSource):
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
         client = ShipStationClient(config, logging.getLogger("airbyte"))
         window = Window.from_config(config)
-        mapped: list[Stream] = [ShipmentsStream(client, window)]
+        mapped: list[Stream] = [ShipmentsStream(client, window, shipment_ids(config))]
         if client.version == V1:
             # v2 has no orders list (its sales orders are not in the API ShipStation documents for v2 keys).
             mapped.append(OrdersStream(client, window))

@@ -1,4 +1,6 @@
-"""The source's settings page in the Airbyte UI."""
+"""The source's settings page in the Airbyte UI, and the check of the settings JSON Schema cannot express."""
+from typing import Any, Mapping
+
 from airbyte_cdk.models import ConnectorSpecification
 from shipstation_lib.spec import ACCOUNT_GROUP, ADVANCED_GROUP, CONNECTION_REQUIRED, connection_properties
 
@@ -32,9 +34,40 @@ SYNC_PROPERTIES = {
     },
 }
 
+SHIPMENT_IDS = "shipment_ids"
+ADVANCED_PROPERTIES = {
+    SHIPMENT_IDS: {
+        "title": "Only these shipments", "type": "array", "items": {"type": "string"}, "group": "advanced",
+        "order": 22,
+        "examples": [["se-123456", "fulfillment-se-7890"]],
+        "description": "For a targeted replay (applying given shipments again): the shipments stream emits only "
+                       "these shipment ids (v1 shipmentId as text, v2 se-..., or fulfillment-<id> for an order "
+                       "shipped without a label), of those read in its usual window; the others are skipped while "
+                       "the sync's position still moves past them. Empty or absent: every shipment, as a regular "
+                       "sync needs.",
+    },
+}
+
+
+def shipment_ids(config: Mapping[str, Any]) -> frozenset[str] | None:
+    """The shipment ids the shipments stream is limited to; None when it emits every shipment (setting absent or
+    empty). ValueError, with a sentence a merchant can act on, for a value that names no shipment."""
+    value = config.get(SHIPMENT_IDS)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValueError(f"'Only these shipments' must be a list of shipment ids, not {type(value).__name__}.")
+    ids = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"'Only these shipments' holds {item!r}, which is not a shipment id: each entry must be "
+                             "a ShipStation shipment id as text (e.g. se-123456, or 123456 for API v1).")
+        ids.append(item.strip())
+    return frozenset(ids) or None
+
 
 def specification() -> ConnectorSpecification:
-    properties = {**connection_properties(), **SYNC_PROPERTIES}
+    properties = {**connection_properties(), **SYNC_PROPERTIES, **ADVANCED_PROPERTIES}
     return ConnectorSpecification(
         documentationUrl=DOCS_URL,
         connectionSpecification={

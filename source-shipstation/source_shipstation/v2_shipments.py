@@ -24,19 +24,11 @@ from shipstation_lib.errors import RequestRejected
 from shipstation_lib.paging import rows
 
 from . import shipment_records
-from .shipment_records import later_of, missing_id
+from .shipment_records import current_label, later_of, missing_id
 from .windows import Window, advance
 
 SHIPMENTS, FULFILLMENTS = "shipments_modified", "fulfillments"
 PARTS = (SHIPMENTS, FULFILLMENTS)
-
-
-def current_label(labels: list[dict]) -> dict | None:
-    """The label that says what a shipment is now: the newest live one, else the newest voided one."""
-    if not labels:
-        return None
-    newest_first = sorted(labels, key=lambda label: label.get("created_at") or "", reverse=True)
-    return next((label for label in newest_first if not label.get("voided")), newest_first[0])
 
 
 class V2ShipmentReader:

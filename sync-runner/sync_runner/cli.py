@@ -2,7 +2,10 @@
 leaving the saved state alone); `sync-runner serve --config FILE` stays up
 with the schedules (and the webhook relay, when installed and configured) until Ctrl-C or SIGTERM;
 `sync-runner subscribe --config FILE` subscribes that relay to ShipStation's notifications;
-`sync-runner check CONNECTION --config FILE` checks that both connectors of a connection can log in."""
+`sync-runner check CONNECTION --config FILE` checks that both connectors of a connection can log in;
+`sync-runner replay CONNECTION --shipment ID... | --failed --config FILE` applies exactly those shipments again;
+`sync-runner ui --config FILE` serves the operations page on 127.0.0.1;
+`sync-runner reconcile --config FILE --from DATE --to DATE` writes the month-end report, reading both systems only."""
 from __future__ import annotations
 
 import argparse
@@ -15,8 +18,9 @@ from datetime import datetime, timezone
 from .config import ConfigError, load_config
 from .connection import RunFailed, RunSummary
 from .executables import ConnectorNotFound
+from .reconcile import add_reconcile_command, command_reconcile
 from .redact import Redactor
-from .relay_bridge import relay_available, relay_config, start_relay
+from .relay_bridge import DEFAULT_RELAY_CONNECTION, relay_available, relay_config, start_relay
 from .run_lock import ConnectionBusy
 from .runner import Runner, timestamped_print
 
@@ -38,16 +42,40 @@ def print_report(summary: RunSummary) -> None:
 
 
 def command_run(args) -> int:
-    config = load_config(args.config)
-    runner = Runner(config, lock_wait_seconds=args.lock_wait)
+    runner = Runner(load_config(args.config), lock_wait_seconds=args.lock_wait)
+    return reported(lambda: runner.run(args.connection, since=args.since))
+
+
+def reported(run) -> int:
+    """Runs one sync (or replay), prints its audit and summary, failed or not; the exit code says which."""
     try:
-        summary = runner.run(args.connection, since=args.since)
+        summary = run()
     except RunFailed as failed:
         print_report(failed.summary)
         print(f"sync-runner: {failed}", file=sys.stderr)
         return 1
     print_report(summary)
     return 0
+
+
+def command_replay(args) -> int:
+    """Applies the given shipments again, or (--failed) every shipment whose latest outcome is failed or skipped."""
+    from .replay import failed_shipments
+
+    config = load_config(args.config)
+    config.connection(args.connection)
+    shipments = args.shipment or failed_shipments(config.state_dir, args.connection)
+    if not shipments:
+        print(f"{args.connection}: no shipment's latest outcome is failed or skipped; nothing to apply again")
+        return 0
+    runner = Runner(config, lock_wait_seconds=args.lock_wait)
+    return reported(lambda: runner.replay_shipments(args.connection, shipments, since=args.since))
+
+
+def command_ui(args) -> int:
+    from .ui.serve import serve_ui
+
+    return serve_ui(args.config, host=args.host, port=args.port)  # loads the config itself (unset ${ENV} allowed)
 
 
 def command_check(args) -> int:
@@ -68,7 +96,10 @@ def command_serve(args) -> int:
     stop_relay = None
     if config.relay is not None:
         if relay_available():
-            stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, say)
+            # The connection the relay triggers: with it, the relay applies what it fetched through the fast path.
+            triggered = (config.relay.get("trigger") or {}).get("connection", DEFAULT_RELAY_CONNECTION)
+            stop_relay = start_relay(config.relay, scheduler, set(config.connections), config.state_dir, say,
+                                     shipments_connection=config.connections.get(triggered))
         else:
             say("the config has a relay section but the webhook-relay package is not installed: "
                 "no webhooks are received (pip install -e webhook-relay)")
@@ -136,10 +167,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--shutdown-timeout", type=float, default=60.0,
                        help="seconds a sync under way may take to end on shutdown")
     subscribe = sub.add_parser("subscribe", help="subscribe the relay to ShipStation's notifications")
-    for command in (run, check, serve, subscribe):
+    replay = sub.add_parser("replay", help="apply given shipments again (or every failed or skipped one)")
+    replay.add_argument("connection")
+    targets = replay.add_mutually_exclusive_group(required=True)
+    targets.add_argument("--shipment", action="append", metavar="ID",
+                         help="a ShipStation shipment id to apply again (repeat for several)")
+    targets.add_argument("--failed", action="store_true",
+                         help="every shipment whose latest outcome in the audit store is failed or skipped")
+    replay.add_argument("--since", type=replay_start, default=None, metavar="DATE",
+                        help="read ShipStation's shipments from DATE (default: a day before the audit store first "
+                             "saw them)")
+    ui = sub.add_parser("ui", help="serve the operations page (runs, search, needs attention, charts)")
+    ui.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on; any but 127.0.0.1/localhost requires the token printed at start")
+    ui.add_argument("--port", type=int, default=8765)
+    for command in (run, check, serve, subscribe, replay, ui):
         command.add_argument("--config", required=True, help="the runner's YAML or JSON config file")
         command.add_argument("--lock-wait", type=float, default=15 * 60,
                              help="seconds to wait for a run of the same connection already under way")
+    add_reconcile_command(sub)  # its own --config; no --lock-wait: it runs no sync
     return parser
 
 
@@ -147,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {"run": command_run, "check": command_check, "serve": command_serve,
-                    "subscribe": command_subscribe}
+                    "subscribe": command_subscribe, "replay": command_replay, "ui": command_ui,
+                    "reconcile": command_reconcile}
         return commands[args.command](args)
     except (ConfigError, ConnectorNotFound, ConnectionBusy) as exc:
         print(f"sync-runner: {exc}", file=sys.stderr)

@@ -1,7 +1,10 @@
 """Keeps the connections running: each on its schedule, and whenever asked (`request_sync`, e.g. by the webhook
 relay). One thread per connection runs its syncs one after another, so one connection never has two at once;
 requests that arrive while a sync runs become exactly one more sync after it (that one reads what they were
-about; more would read the same thing again)."""
+about; more would read the same thing again).
+
+The same thread also runs the webhook relay's fast path (`apply_records`: the destination alone, fed the records
+the relay built), so a fast-path run and a sync of one connection never overlap either."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +16,7 @@ from typing import Callable
 log = logging.getLogger("sync_runner.scheduler")
 
 RunOnce = Callable[[str], object]  # runs the named connection once, returns its summary, raises if it failed
+ApplyOnce = Callable[[str, list], object]  # applies records with the named connection's destination alone
 RESULTS_KEPT = 16
 
 
@@ -26,13 +30,17 @@ class _Lane:
         self.running = False
         self.next_due = time.monotonic() if interval_seconds else None  # a schedule starts with a catch-up run
         self.results: deque[tuple[int, object, BaseException | None]] = deque(maxlen=RESULTS_KEPT)
+        self.applies: deque[dict] = deque()  # fast-path jobs, run in order before the next sync
         self.thread: threading.Thread | None = None
 
 
 class Scheduler:
-    def __init__(self, run_once: RunOnce, schedules: dict[str, float | None]) -> None:
-        """`schedules`: connection name -> interval in seconds, or None to run only on request."""
+    def __init__(self, run_once: RunOnce, schedules: dict[str, float | None],
+                 apply_once: ApplyOnce | None = None) -> None:
+        """`schedules`: connection name -> interval in seconds, or None to run only on request. `apply_once`
+        (the runner's `apply`) makes `apply_records` available."""
         self._run_once = run_once
+        self._apply_once = apply_once
         self._lanes = {name: _Lane(name, interval) for name, interval in schedules.items()}
         self._changed = threading.Condition()
         self._stopping = False
@@ -72,6 +80,39 @@ class Scheduler:
             raise error
         return summary
 
+    @property
+    def can_apply(self) -> bool:
+        return self._apply_once is not None
+
+    def apply_records(self, connection: str, records: list, timeout: float | None = None) -> object:
+        """Runs the connection's destination alone on `records` (the relay's fast path) in the connection's own
+        thread, after the run under way if any; returns its summary once done, or raises its error (TimeoutError
+        if it has not ended within `timeout`: it is then dropped if it had not started)."""
+        if self._apply_once is None:
+            raise RuntimeError("this scheduler has no fast path (no apply_once given)")
+        if connection not in self._lanes:
+            raise KeyError(f"no connection named {connection!r} (known: {', '.join(sorted(self._lanes))})")
+        lane = self._lanes[connection]
+        job = {"records": records, "state": "queued", "summary": None, "error": None}
+        with self._changed:
+            if self._stopping:
+                raise RuntimeError("the runner is shutting down")
+            lane.applies.append(job)
+            self._changed.notify_all()
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while job["state"] != "done":
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if self._stopping and job["state"] == "queued":
+                    raise RuntimeError(f"the runner shut down before applying records to {connection}")
+                if remaining is not None and remaining <= 0:
+                    if job["state"] == "queued":
+                        lane.applies.remove(job)
+                    raise TimeoutError(f"applying records to {connection} did not end in time")
+                self._changed.wait(remaining if remaining is not None else 1.0)
+        if job["error"] is not None:
+            raise job["error"]
+        return job["summary"]
+
     def is_running(self, connection: str) -> bool:
         with self._changed:
             return self._lanes[connection].running
@@ -91,15 +132,23 @@ class Scheduler:
     def _loop(self, lane: _Lane) -> None:
         while True:
             with self._changed:
-                while not self._stopping and lane.requested == lane.covered and not self._due(lane):
+                while (not self._stopping and lane.requested == lane.covered and not self._due(lane)
+                       and not lane.applies):
                     # Wakes at the next due time, or at a request or stop (notify); never sleeps unbounded.
                     wait = 3600.0 if lane.next_due is None else max(0.0, lane.next_due - time.monotonic())
                     self._changed.wait(min(wait, 3600.0))
                 if self._stopping:
                     return
-                covers = lane.requested
+                job = lane.applies.popleft() if lane.applies else None
+                if job is not None:
+                    job["state"] = "running"
+                else:
+                    covers = lane.requested
+                    self.runs_started += 1
                 lane.running = True
-                self.runs_started += 1
+            if job is not None:
+                self._apply(lane, job)
+                continue
             summary, error = None, None
             try:
                 summary = self._run_once(lane.name)
@@ -113,6 +162,17 @@ class Scheduler:
                 if lane.interval:
                     lane.next_due = time.monotonic() + lane.interval
                 self._changed.notify_all()
+
+    def _apply(self, lane: _Lane, job: dict) -> None:
+        try:
+            job["summary"] = self._apply_once(lane.name, job["records"])
+        except Exception as exc:  # reported to the caller; the runner goes on
+            job["error"] = exc
+            log.warning("applying records to %s failed: %s", lane.name, exc)
+        with self._changed:
+            lane.running = False
+            job["state"] = "done"
+            self._changed.notify_all()
 
     @staticmethod
     def _due(lane: _Lane) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import DEFAULT_RATE_LIMITS
@@ -55,12 +56,17 @@ class ResourceFetcher:
         client = self._client(resource)
         records: list[SeenRecord] = []
         page, pages = 1, 1
+        path_and_query = with_shipment_items(api, resource.path_and_query)
         while page <= min(pages, MAX_PAGES):
-            body = client.get(resource.path_and_query, params={"page": page} if page > 1 else None)
-            records.extend(extract(api, body))
+            body = client.get(path_and_query, params={"page": page} if page > 1 else None)
+            records.extend(extract(api, body, path_and_query))
             pages = int(body.get("pages") or 1) if isinstance(body, dict) else 1
             page += 1
         return records
+
+    def client_for(self, api: str, resource_url: str) -> ShipStationClient:
+        """The paced client for the host a notification's resource is on (checked against the policy again)."""
+        return self._client(self.policy.check(api, resource_url))
 
     def _client(self, resource: AllowedResource) -> ShipStationClient:
         with self._lock:
@@ -74,10 +80,12 @@ class ResourceFetcher:
             return self._clients[key]
 
 
-def extract(api: str, body: Any) -> list[SeenRecord]:
+def extract(api: str, body: Any, path: str | None = None) -> list[SeenRecord]:
     """Every shipment (or, for orders marked shipped without a label, fulfillment or order) in a list answer.
     A shipment is keyed by its shipment id, so v2's label, shipment and fulfillment notifications of one label
-    all count as the same shipment."""
+    all count as the same shipment. Each keeps, for the fast path, the answer's row when it is a v2 label or
+    shipment, or a v1 shipment listed with its items (what the source builds its record from)."""
+    raw_kind = _raw_kind(api, path)
     out = []
     for record in _records(body):
         order_id, number, tracking = (_first(record, _ORDER_ID_KEYS), _first(record, _ORDER_NUMBER_KEYS),
@@ -85,9 +93,33 @@ def extract(api: str, body: Any) -> list[SeenRecord]:
         for kind, keys in (("shipment", _SHIPMENT_KEYS), ("fulfillment", _FULFILLMENT_KEYS), ("order", _ORDER_ID_KEYS)):
             value = _first(record, keys)
             if value is not None:
-                out.append(SeenRecord(f"{api}.{kind}", value, order_id, number, tracking))
+                keep = raw_kind is not None and kind == "shipment" and (
+                    api == "v2" or isinstance(record.get("shipmentItems"), list))
+                out.append(SeenRecord(f"{api}.{kind}", value, order_id, number, tracking,
+                                      raw=record if keep else None, raw_kind=raw_kind if keep else None))
                 break
     return out
+
+
+def with_shipment_items(api: str, path_and_query: str) -> str:
+    """A v1 shipments listing asked for with its items (SHIP_NOTIFY names the batch without them,
+    ITEM_SHIP_NOTIFY with them: the same one call either way), so its rows are whole records for the fast path."""
+    parts = urlsplit(path_and_query)
+    if api != "v1" or not parts.path.rstrip("/").endswith("/shipments"):
+        return path_and_query
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "includeshipmentitems"]
+    return urlunsplit(("", "", parts.path, urlencode([*query, ("includeShipmentItems", "True")]), ""))
+
+
+def _raw_kind(api: str, path: str | None) -> str | None:
+    """What one row of this listing is: a v2 label (`/v2/labels`), a v2 shipment (`/v2/shipments`) or a v1
+    shipment (`/shipments`, one row per label); None for anything else (fulfillments, orders)."""
+    route = urlsplit(path or "").path.rstrip("/")
+    if api == "v2" and route.endswith("/v2/labels"):
+        return "label"
+    if (api == "v2" and route.endswith("/v2/shipments")) or (api == "v1" and route.endswith("/shipments")):
+        return "shipment"
+    return None
 
 
 def _records(body: Any) -> Iterator[dict]:

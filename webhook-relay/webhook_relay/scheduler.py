@@ -17,10 +17,13 @@ class CoalescingScheduler:
     def __init__(self, trigger: SyncTrigger, window_seconds: float = 1.0,
                  before_sync: Callable[[str], object] | None = None,
                  after_sync: Callable[[str, object], None] | None = None,
-                 retry_seconds: float = 5.0, max_failures: int = 5) -> None:
+                 retry_seconds: float = 5.0, max_failures: int = 5,
+                 deliver: Callable[[str, object], None] | None = None) -> None:
         """`before_sync` runs just before a sync and returns what it covers; `after_sync` gets that back once the
-        sync succeeded (the relay marks those notifications triggered)."""
+        sync succeeded (the relay marks those notifications triggered). `deliver(connection, covered)` is the
+        sync itself when given (the relay's fast path), else the trigger's request_sync."""
         self.trigger, self.window = trigger, window_seconds
+        self._deliver = deliver or (lambda connection, covered: self.trigger.request_sync(connection))
         self._before = before_sync or (lambda connection: None)
         self._after = after_sync or (lambda connection, covered: None)
         self.retry_seconds, self.max_failures = retry_seconds, max_failures
@@ -64,7 +67,7 @@ class CoalescingScheduler:
             covered = self._before(connection)
             try:
                 self.syncs_started += 1
-                self.trigger.request_sync(connection)
+                self._deliver(connection, covered)
             except Exception as exc:  # a failed trigger must not end the relay; it is retried, boundedly
                 failures += 1
                 log.warning("sync of %s could not be started (%s/%s): %s", connection, failures,

@@ -5,13 +5,17 @@ States: received -> fetched -> triggered. Side exits: duplicate (the same resour
 URL or by what the URL names, see resource_keys.py: never fetched), known (every shipment in it was seen before,
 learnt by fetching it or from a URL naming one seen shipment: no sync needed), failed (the fetch kept failing;
 the next scheduled sync still reads it).
+
+For the fast path (fast_path.py), `seen` also keeps the label or shipment a fetch answered, as ShipStation wrote it,
+until the notification's sync has run (then it is cleared: only the ids stay).
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -66,6 +70,23 @@ class SeenRecord:
     order_id: str | None = None
     order_number: str | None = None
     tracking_number: str | None = None
+    # What the resource said about it, as ShipStation answered (v2: the label, or the shipment; v1: the shipment
+    # row with its items): what the fast path builds the source's record from (fast_path.py). Not part of the
+    # identity of what was seen.
+    raw: dict | None = field(default=None, compare=False, repr=False)
+    raw_kind: str | None = field(default=None, compare=False)  # "label" or "shipment"
+
+
+@dataclass(frozen=True)
+class SeenParts:
+    """One new shipment awaiting its sync, with what the relay fetched about it."""
+    notification_id: int
+    api: str
+    resource_url: str
+    kind: str
+    id: str
+    label: dict | None
+    shipment: dict | None
 
 
 class NotificationStore:
@@ -82,6 +103,11 @@ class NotificationStore:
         if "resource_key" not in columns:  # a store written by a relay before resource keys
             self._db.execute("ALTER TABLE notifications ADD COLUMN resource_key TEXT")
         self._db.execute("CREATE INDEX IF NOT EXISTS notifications_key ON notifications (api, resource_key, received_at)")
+        seen_columns = {row[1] for row in self._db.execute("PRAGMA table_info(seen)")}
+        for column in ("label_json", "shipment_json"):  # a store written by a relay before the fast path
+            if column not in seen_columns:
+                self._db.execute(f"ALTER TABLE seen ADD COLUMN {column} TEXT")
+        self._db.execute("CREATE INDEX IF NOT EXISTS seen_notification ON seen (notification_id)")
 
     def close(self) -> None:
         with self._lock:
@@ -140,10 +166,13 @@ class NotificationStore:
         def steps(db):
             new = 0
             for r in records:
+                label = json.dumps(r.raw) if r.raw is not None and r.raw_kind == "label" else None
+                shipment = json.dumps(r.raw) if r.raw is not None and r.raw_kind == "shipment" else None
                 cursor = db.execute("INSERT OR IGNORE INTO seen (kind, id, order_id, order_number, tracking_number,"
-                                    " notification_id, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                    " notification_id, seen_at, label_json, shipment_json)"
+                                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                     (r.kind, r.id, r.order_id, r.order_number, r.tracking_number,
-                                     notification_id, now))
+                                     notification_id, now, label, shipment))
                 if cursor.rowcount:
                     new += 1
                 else:
@@ -196,8 +225,35 @@ class NotificationStore:
         def steps(db):
             db.executemany("UPDATE notifications SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
                            [(TRIGGERED, now, i, FETCHED) for i in ids])
+            # What was fetched for the fast path (addresses among it) is kept only until its sync.
+            db.executemany("UPDATE seen SET label_json = NULL, shipment_json = NULL WHERE notification_id = ?",
+                           [(i,) for i in ids])
 
         self._write(steps)
+
+    def parts_awaiting(self, notification_ids: list[int]) -> list[SeenParts]:
+        """The shipments first seen by these notifications, with the label or shipment fetched for each."""
+        if not notification_ids:
+            return []
+        marks = ",".join("?" * len(notification_ids))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.notification_id, n.api, n.resource_url, s.kind, s.id, s.label_json, s.shipment_json"
+                " FROM seen s JOIN notifications n ON n.id = s.notification_id"
+                f" WHERE s.notification_id IN ({marks}) ORDER BY s.notification_id, s.seen_at",
+                list(notification_ids)).fetchall()
+        return [SeenParts(n, api, url, kind, sid, json.loads(label) if label else None,
+                          json.loads(shipment) if shipment else None)
+                for n, api, url, kind, sid, label, shipment in rows]
+
+    def note(self, notification_ids: list[int], detail: str) -> None:
+        """Adds what became of these notifications' sync to their detail (e.g. applied by the fast path)."""
+        if not notification_ids:
+            return
+        now = time.time()
+        self._write(lambda db: db.executemany(
+            "UPDATE notifications SET detail = COALESCE(detail || '; ', '') || ?, updated_at = ? WHERE id = ?",
+            [(detail, now, i) for i in notification_ids]))
 
     def counts(self) -> dict[str, int]:
         with self._lock:

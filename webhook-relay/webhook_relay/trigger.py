@@ -24,13 +24,26 @@ class SyncTrigger(Protocol):
 
 
 class CallableTrigger:
-    """Runs `run(connection)` in the scheduler's thread: the local runner passes its "run this connection once"."""
+    """Runs `run(connection)` in the scheduler's thread: the local runner passes its "run this connection once".
+    With `apply` (the local runner's fast path: `apply(connection, records)` runs the connection's destination
+    alone on records the relay built), the relay applies what it could build itself without a source run."""
 
-    def __init__(self, run: Callable[[str], object]) -> None:
+    def __init__(self, run: Callable[[str], object],
+                 apply: Callable[[str, list[dict]], object] | None = None) -> None:
         self._run = run
+        self._apply = apply
+
+    @property
+    def can_apply(self) -> bool:
+        return self._apply is not None
 
     def request_sync(self, connection: str) -> None:
         self._run(connection)
+
+    def apply_records(self, connection: str, records: list[dict]) -> object:
+        if self._apply is None:
+            raise TriggerError("this trigger cannot apply records: it only starts syncs")
+        return self._apply(connection, records)
 
 
 class AirbyteApiTrigger:
