@@ -21,7 +21,7 @@ from .spec import specification
 # The reads fulfilling an order needs: the sales orders and their lines, and existing fulfillments.
 CHECK_PROBES = ("SELECT id FROM transaction WHERE type = 'SalesOrd'", "SELECT transaction FROM transactionline")
 CONNECTOR = "destination-netsuite-fulfillment"
-DEFAULT_BATCH_SIZE = 100
+DEFAULT_BATCH_SIZE = 500  # a batch ends at each state message anyway; fewer ends keep all slots busy
 
 
 class DestinationNetsuiteFulfillment(Destination):

@@ -124,7 +124,7 @@ def specification() -> ConnectorSpecification:
         },
         **FEATURE_PROPERTIES,
         "batch_size": {
-            "title": "Shipments per batch", "type": "integer", "minimum": 1, "maximum": 500, "default": 100,
+            "title": "Shipments per batch", "type": "integer", "minimum": 1, "maximum": 500, "default": 500,
             "group": "advanced", "order": 23,
             "description": "Shipments looked up in NetSuite with one query. Larger batches mean fewer queries; "
                            "progress is confirmed to Airbyte after each batch.",
