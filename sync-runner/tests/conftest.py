@@ -56,3 +56,28 @@ def world(tmp_path, monkeypatch):
         yield ns, ss, config, secrets
 
 
+RELAY = """
+relay:
+  listen: {host: 127.0.0.1, port: PORT}
+  public_url: http://127.0.0.1:PORT
+  shipstation: {v2: {api_key: "${SS_V2_KEY}"}, base_url: "${SS_URL}"}
+  jwks_url: "${SS_URL}/jwks"
+  trigger: {connection: shipments_to_netsuite}
+"""
+
+
+@pytest.fixture()
+def add_relay():
+    """Appends a `relay` section to a runner config file (the emulators' ShipStation, v2 webhooks, triggering
+    shipments_to_netsuite) listening on a free port, and returns the port. `coalesce_seconds=None` leaves the
+    runner's default window."""
+    def add(config_path, coalesce_seconds: float | None = 0.2) -> int:
+        from webhook_relay.server import free_port
+
+        port = free_port()
+        section = RELAY.replace("PORT", str(port))
+        if coalesce_seconds is not None:
+            section += f"  coalesce_seconds: {coalesce_seconds}\n"
+        config_path.write_text(config_path.read_text() + section)
+        return port
+    return add

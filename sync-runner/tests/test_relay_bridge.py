@@ -12,7 +12,6 @@ pytest.importorskip("airbyte")
 pytest.importorskip("webhook_relay.relay")
 
 from emulators import fulfillment_testkit as kit  # noqa: E402
-from webhook_relay.server import free_port  # noqa: E402
 
 from sync_runner.config import load_config  # noqa: E402
 from sync_runner.cli import main  # noqa: E402
@@ -20,21 +19,10 @@ from sync_runner.relay_bridge import start_relay  # noqa: E402
 from sync_runner.scheduler import Scheduler  # noqa: E402
 from sync_runner.runner import Runner  # noqa: E402
 
-RELAY = """
-relay:
-  listen: {host: 127.0.0.1, port: PORT}
-  public_url: http://127.0.0.1:PORT
-  shipstation: {v2: {api_key: "${SS_V2_KEY}"}, base_url: "${SS_URL}"}
-  jwks_url: "${SS_URL}/jwks"
-  trigger: {connection: shipments_to_netsuite}
-  coalesce_seconds: 0.2
-"""
 
-
-def test_a_printed_label_reaches_netsuite_through_the_relay_and_this_runner(world):
+def test_a_printed_label_reaches_netsuite_through_the_relay_and_this_runner(world, add_relay):
     ns, ss, config_path, secrets = world
-    port = free_port()
-    config_path.write_text(config_path.read_text() + RELAY.replace("PORT", str(port)))
+    port = add_relay(config_path)
     config = load_config(config_path)
     lines: list[str] = []
     runner = Runner(config, progress=lines.append)

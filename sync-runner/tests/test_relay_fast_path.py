@@ -13,7 +13,6 @@ pytest.importorskip("airbyte")
 pytest.importorskip("webhook_relay.relay")
 
 from emulators import fulfillment_testkit as kit  # noqa: E402
-from webhook_relay.server import free_port  # noqa: E402
 
 from sync_runner.cli import main  # noqa: E402
 from sync_runner.config import load_config  # noqa: E402
@@ -23,24 +22,14 @@ from sync_runner.runner import Runner  # noqa: E402
 from sync_runner.scheduler import Scheduler  # noqa: E402
 
 CONNECTION = "shipments_to_netsuite"
-RELAY = """
-relay:
-  listen: {host: 127.0.0.1, port: PORT}
-  public_url: http://127.0.0.1:PORT
-  shipstation: {v2: {api_key: "${SS_V2_KEY}"}, base_url: "${SS_URL}"}
-  jwks_url: "${SS_URL}/jwks"
-  trigger: {connection: shipments_to_netsuite}
-  coalesce_seconds: 0.2
-"""
 
 
 class Served:
     """The runner's scheduler with the relay started on it, as `serve` does; counts regular syncs and keeps
     every fast-path run's records and summary."""
 
-    def __init__(self, config_path, ss) -> None:
-        self.port = free_port()
-        config_path.write_text(config_path.read_text() + RELAY.replace("PORT", str(self.port)))
+    def __init__(self, config_path, ss, port: int) -> None:
+        self.port = port  # the relay section add_relay (conftest.py) wrote into the config
         self.config_path, self.ss = config_path, ss
         self.config = load_config(config_path)
         self.lines: list[str] = []
@@ -97,9 +86,9 @@ def hide_order(ns, tranid: str, hidden: bool) -> None:
         db.version += 1
 
 
-def test_a_webhook_becomes_exactly_one_fulfillment_without_a_source_run(world):
+def test_a_webhook_becomes_exactly_one_fulfillment_without_a_source_run(world, add_relay):
     ns, ss, config_path, secrets = world
-    with Served(config_path, ss) as served:
+    with Served(config_path, ss, add_relay(config_path)) as served:
         order = kit.unused_orders(ns)[0]
         label = kit.control(ss, "labels", {"order_number": order})
         wait_for(lambda: served.applies and fulfillments_of(ns, label["v2_shipment_id"]))
@@ -116,9 +105,9 @@ def test_a_webhook_becomes_exactly_one_fulfillment_without_a_source_run(world):
     assert not any(secret in line for line in served.lines for secret in secrets)
 
 
-def test_a_replayed_notification_or_record_never_duplicates(world):
+def test_a_replayed_notification_or_record_never_duplicates(world, add_relay):
     ns, ss, config_path, _ = world
-    with Served(config_path, ss) as served:
+    with Served(config_path, ss, add_relay(config_path)) as served:
         order = kit.unused_orders(ns)[0]
         label = kit.control(ss, "labels", {"order_number": order})
         sid = str(label["v2_shipment_id"])
@@ -136,9 +125,9 @@ def test_a_replayed_notification_or_record_never_duplicates(world):
         assert len(kit.fulfillments(ns, order)) == 1
 
 
-def test_a_shipment_the_fast_path_could_not_apply_is_applied_by_the_next_regular_sync(world):
+def test_a_shipment_the_fast_path_could_not_apply_is_applied_by_the_next_regular_sync(world, add_relay):
     ns, ss, config_path, _ = world
-    with Served(config_path, ss) as served:
+    with Served(config_path, ss, add_relay(config_path)) as served:
         served.sync()  # the connection has state: the next sync reads from here (lookback 0 in this config)
         order = kit.unused_orders(ns)[0]
         hide_order(ns, order, hidden=True)

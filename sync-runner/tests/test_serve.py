@@ -36,17 +36,7 @@ def test_serve_stays_up_and_stops_cleanly_on_sigterm(tmp_path):
     assert "a-secret-key-for-serve" not in out
 
 
-RELAY = """
-relay:
-  listen: {host: 127.0.0.1, port: PORT}
-  public_url: http://127.0.0.1:PORT
-  shipstation: {v2: {api_key: "${SS_V2_KEY}"}, base_url: "${SS_URL}"}
-  jwks_url: "${SS_URL}/jwks"
-  trigger: {connection: shipments_to_netsuite}
-"""
-
-
-def test_serve_applies_a_webhook_without_a_source_run_and_leaves_no_config_copy(world, tmp_path):
+def test_serve_applies_a_webhook_without_a_source_run_and_leaves_no_config_copy(world, tmp_path, add_relay):
     """The relay's fast path under `serve`: the label's fulfillment is written by the destination alone, and on
     SIGTERM the destination process kept open for the relay's batches ends and its config copy is removed."""
     import os
@@ -55,13 +45,13 @@ def test_serve_applies_a_webhook_without_a_source_run_and_leaves_no_config_copy(
 
     pytest.importorskip("webhook_relay.relay")
     from emulators import fulfillment_testkit as kit
-    from webhook_relay.server import free_port
 
     ns, ss, config_path, secrets = world
     # No schedules: the only way the label can reach NetSuite here is the relay.
     text = config_path.read_text().replace("schedule: 15m", "schedule: manual").replace(
         "schedule: every 30 minutes", "schedule: manual")
-    config_path.write_text(text + RELAY.replace("PORT", str(free_port())))
+    config_path.write_text(text)
+    add_relay(config_path, coalesce_seconds=None)
     env = {**os.environ, "AIRBYTE_OFFLINE_MODE": "1"}
     subscribe = subprocess.run([sys.executable, "-m", "sync_runner", "subscribe", "--config", str(config_path)],
                                capture_output=True, text=True, env=env, timeout=60)
