@@ -150,6 +150,16 @@ def outcomes(audit_path: Path) -> list[dict]:
     return [json.loads(line) for line in audit_path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
+def set_available(emulator, sku: str, location: str, quantity: int) -> None:
+    """NetSuite's available stock of one SKU at one location (by name), changed as a receipt or a count would."""
+    db = emulator.backend.db
+    with db.lock:
+        db.conn.execute("UPDATE inventoryitemlocations SET quantityavailable = ? WHERE item = "
+                        "(SELECT id FROM item WHERE itemid = ?) AND location = (SELECT id FROM location "
+                        "WHERE name = ?)", (quantity, sku, location))
+        db.version += 1
+
+
 # --- NetSuite account features (issue 15; emulators/netsuite/README.md "Account features") ---------------------
 def set_features(emulator, **features: bool) -> dict[str, bool]:
     """Switch account features, by NetSuite id or alias: set_features(emu, lots=True, bins=True, MULTILOCINVT=True).

@@ -36,16 +36,6 @@ def calls_made(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {route: n - before.get(route, 0) for route, n in after.items() if n != before.get(route, 0)}
 
 
-def set_netsuite_available(ns, sku: str, location: str, quantity: int) -> None:
-    """NetSuite's available stock of one SKU at one location, changed as a receipt or a count would change it."""
-    db = ns.backend.db
-    with db.lock:
-        db.conn.execute("UPDATE inventoryitemlocations SET quantityavailable = ? WHERE item = "
-                        "(SELECT id FROM item WHERE itemid = ?) AND location = (SELECT id FROM location "
-                        "WHERE name = ?)", (quantity, sku, location))
-        db.version += 1
-
-
 def netsuite_stock_row(ns) -> dict:
     [row] = ns.backend.db.select(
         "SELECT i.itemid AS sku, l.name AS location, s.quantityavailable AS available FROM inventoryitemlocations s "
@@ -81,7 +71,7 @@ def test_reconcile_reports_what_differs_within_its_period_and_writes_nothing(wor
     # Stock: sync 2 makes ShipStation equal to NetSuite, then one level changes in NetSuite.
     run_once(load_config(config), "stock_to_shipstation", progress=quiet)
     changed = netsuite_stock_row(ns)
-    set_netsuite_available(ns, changed["sku"], changed["location"], changed["available"] - 5)
+    kit.set_available(ns, changed["sku"], changed["location"], changed["available"] - 5)
 
     shipstation_before, netsuite_version = shipstation_calls(ss), ns.backend.db.version
     netsuite_served = ns.backend.stats()["requests_served"]

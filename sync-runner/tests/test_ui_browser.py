@@ -145,15 +145,6 @@ def test_find_an_order_apply_a_fixed_shipment_again_and_see_it_turn_green(synced
     page.screenshot(path=SHOTS / "charts.png", full_page=True)
 
 
-def set_netsuite_available(ns, sku: str, location: str, quantity: int) -> None:
-    db = ns.backend.db
-    with db.lock:
-        db.conn.execute("UPDATE inventoryitemlocations SET quantityavailable = ? WHERE item = "
-                        "(SELECT id FROM item WHERE itemid = ?) AND location = (SELECT id FROM location "
-                        "WHERE name = ?)", (quantity, sku, location))
-        db.version += 1
-
-
 def test_run_a_reconciliation_and_open_it(synced, browser_page):
     """A controller's month end: the skipped shipment is shipped but not in NetSuite, and one stock level that
     changed in NetSuite after the stock sync differs by 5."""
@@ -162,7 +153,7 @@ def test_run_a_reconciliation_and_open_it(synced, browser_page):
         "SELECT i.itemid AS sku, l.name AS location, s.quantityavailable AS available FROM inventoryitemlocations s "
         "JOIN item i ON i.id = s.item JOIN location l ON l.id = s.location "
         "WHERE s.quantityavailable > 5 ORDER BY i.itemid, l.name LIMIT 1")
-    set_netsuite_available(ns, level["sku"], level["location"], level["available"] - 5)
+    kit.set_available(ns, level["sku"], level["location"], level["available"] - 5)
     today = date.fromisoformat(requests.get(f"{synced['ss'].base_url}/__emulator/state", timeout=10).json()["now"][:10])
 
     page.goto(synced["url"])
