@@ -1,14 +1,10 @@
 """For tests that drive the ShipStation emulator through its control plane (/__emulator/): set up what ShipStation
-would hold, and read back what the emulator counted."""
+would hold, and read back what the emulator counted. The control-plane call itself is the emulator testkit's."""
 from __future__ import annotations
 
-import requests
+from emulators.shipstation.testkit import control, order_numbers
 
-
-def control(emulator, path: str, body: dict | None = None, method: str = "POST") -> dict:
-    response = requests.request(method, f"{emulator.base_url}/__emulator/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
+__all__ = ["control", "order_numbers", "stats"]
 
 
 def stats(emulator) -> dict:

@@ -14,7 +14,7 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 
 from emulators.configs import shipstation_config
 from emulators.shipstation import start_emulator
-from emulators.shipstation_testkit import control, stats
+from emulators.shipstation_testkit import control, order_numbers, stats
 from source_shipstation import SourceShipstation
 from source_shipstation.schemas_loader import load_schema
 
@@ -24,10 +24,6 @@ from source_shipstation.schemas_loader import load_schema
 def emulator():
     with start_emulator(seed=11, items=12, locations=2, customers=5, orders=8) as running:
         yield running
-
-
-def order_numbers(emulator) -> list[str]:
-    return [order["order_number"] for order in control(emulator, "state", method="GET")["orders"]]
 
 
 def requests_made(emulator, version: str) -> int:

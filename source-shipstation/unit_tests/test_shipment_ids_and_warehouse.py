@@ -16,7 +16,7 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 from emulators.configs import shipstation_config
 from emulators.shipstation import start_emulator
 from emulators.shipstation.testkit import v1, v2
-from emulators.shipstation_testkit import control
+from emulators.shipstation_testkit import control, order_numbers
 from shipstation_lib.shipment_records import v1_fulfillment, v1_shipment, v2_fulfillment, v2_shipment
 from source_shipstation import SourceShipstation
 from source_shipstation.schemas_loader import load_schema
@@ -75,10 +75,6 @@ def test_warehouse_ids_leave_as_text_and_none_when_shipstation_states_none():
 def emulator():
     with start_emulator(seed=11, items=12, locations=2, customers=5, orders=8) as running:
         yield running
-
-
-def order_numbers(emulator) -> list[str]:
-    return [order["order_number"] for order in control(emulator, "state", method="GET")["orders"]]
 
 
 def run_read(config: dict):

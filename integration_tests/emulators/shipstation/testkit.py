@@ -6,9 +6,14 @@ import requests
 
 
 def control(emulator, path: str, body: dict | None = None, method: str = "POST") -> dict:
-    answer = requests.request(method, f"{emulator.base_url}/__emulator/{path}", json=body or {})
-    assert answer.status_code == 200, answer.text
+    answer = requests.request(method, f"{emulator.base_url}/__emulator/{path}", json=body or {}, timeout=10)
+    assert answer.status_code == 200, f"{method} /__emulator/{path}: {answer.status_code} {answer.text}"
     return answer.json()
+
+
+def order_numbers(emulator) -> list[str]:
+    """The order numbers the account holds, in the emulator's order."""
+    return [order["order_number"] for order in control(emulator, "state", method="GET")["orders"]]
 
 
 def reset(emulator) -> None:
