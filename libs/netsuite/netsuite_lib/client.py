@@ -1,10 +1,10 @@
 """One NetSuite client for both connectors: signed requests through the CDK's HTTP client, retried with
-backoff on NetSuite's concurrency limit and server errors, at most the configured number in flight at once.
+backoff on NetSuite's concurrency limit and server errors, at most the configured number in flight at once (fewer
+while NetSuite refuses that many: slots.py).
 """
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any, Iterator, Mapping
 
@@ -20,6 +20,7 @@ from .account import NetSuiteAccount
 from .auth import CLIENT_CREDENTIALS, build_auth
 from .errors import (LOGIN_AUDIT_HINT, BadAnswer, ConcurrencyLimited, LoginRejected, NetSuiteError, ServerError, Unreachable,
                      classify)
+from .slots import AccountSlots, SlotAdapter
 
 PAGE_SIZE = 1000
 SUITEQL_ROW_CAP = 100_000
@@ -40,20 +41,6 @@ def _error_mapping(auth_type: str) -> dict:
     return mapping
 
 
-class _SlotAdapter(requests.adapters.HTTPAdapter):
-    """Holds one of the account's concurrency slots only while a request is at NetSuite: building and signing it,
-    the error handler's waits between retries and reading our own answers happen outside, so N slots keep up to
-    N requests in flight, which is what NetSuite's limit counts."""
-
-    def __init__(self, slots: threading.BoundedSemaphore) -> None:
-        super().__init__()
-        self._slots = slots
-
-    def send(self, request, **kwargs):
-        with self._slots:
-            return super().send(request, **kwargs)
-
-
 class NetSuiteClient:
     def __init__(self, config: Mapping[str, Any], logger: logging.Logger | None = None,
                  max_retries: int = 6, timeout: float = 60) -> None:
@@ -64,7 +51,8 @@ class NetSuiteClient:
         self.auth_name = "token-based authentication" if self.auth_type != CLIENT_CREDENTIALS else "OAuth 2.0"
         self.auth = build_auth(credentials, self.account)
         session = requests.Session()
-        adapter = _SlotAdapter(threading.BoundedSemaphore(int(config.get("concurrency") or DEFAULT_CONCURRENCY)))
+        self.slots = AccountSlots(int(config.get("concurrency") or DEFAULT_CONCURRENCY), self.logger)
+        adapter = SlotAdapter(self.slots)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._timeout = timeout
