@@ -86,6 +86,8 @@ class DestinationNetsuiteFulfillment(Destination):
                         "the next attempt delivers them again.",
                 failure_type=FailureType.config_error if stop.config_problem else FailureType.transient_error,
             ) from None
+        finally:
+            audit.close()
         audit.log_summary()
         if writer.retry_needed:
             raise AirbyteTracedException(

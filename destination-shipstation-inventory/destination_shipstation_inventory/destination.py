@@ -99,6 +99,8 @@ class DestinationShipstationInventory(Destination):
                 message=f"{refused.message}. The sync stopped there: the record it was writing and those after it "
                         "could not be written to ShipStation; the next sync with a working key writes them.",
                 failure_type=FailureType.config_error) from None
+        finally:
+            audit.close()
         audit.log_summary()
         if orders.failed:
             raise AirbyteTracedException(

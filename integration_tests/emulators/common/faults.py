@@ -68,7 +68,8 @@ Respond = Callable[[int], tuple[int, dict[str, str], bytes]]
 
 
 class FaultMiddleware:
-    """Adds latency and injected faults to every request outside the control plane.
+    """Adds latency and injected faults to every request outside the control plane. An injected fault comes after
+    the full latency; a normal answer is held until the latency has passed since the request arrived.
 
     `error_response(status)` gives the emulated API's own answer for a 429 or 5xx (status, headers, body),
     so an injected fault looks exactly like the real API's.
@@ -84,9 +85,12 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         latency = self.injector.settings.latency_ms
+        kind = self.injector.draw()
+        if kind is None and latency > 0:
+            await self.app(scope, receive, _answering_after(arrived_at(scope) + latency / 1000.0, send))
+            return
         if latency > 0:
             await asyncio.sleep(latency / 1000.0)
-        kind = self.injector.draw()
         if kind is None:
             await self.app(scope, receive, send)
         elif kind == "slow":
@@ -97,6 +101,32 @@ class FaultMiddleware:
         else:
             status, headers, body = self.error_response(int(kind))
             await _send(send, status, headers, body)
+
+
+ARRIVED = "emulator.arrived"
+
+
+def stamp_arrival(scope) -> None:
+    """Marks when the request reached the emulator, before its own checks (login, permission, slot) ran."""
+    scope.setdefault(ARRIVED, asyncio.get_running_loop().time())
+
+
+def arrived_at(scope) -> float:
+    stamp_arrival(scope)
+    return scope[ARRIVED]
+
+
+def _answering_after(deadline: float, send):
+    """The emulated latency is the API's response time: the answer leaves no earlier than `deadline` (arrival plus
+    latency), and the emulator's own work on the request happens within that time rather than added to it, as a
+    real API's processing is part of its response time. A handler slower than the latency answers when done."""
+    async def delayed(message):
+        if message["type"] == "http.response.start":
+            wait = deadline - asyncio.get_running_loop().time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        await send(message)
+    return delayed
 
 
 async def _send(send, status: int, headers: dict[str, str], body: bytes) -> None:

@@ -2,7 +2,8 @@
 
 Order of a call to /services/rest/...: authenticate (401 INVALID_LOGIN, reason to the audit trail) ->
 role permission (403) -> concurrency slot (429) -> latency and injected faults (common/faults.py) -> handler.
-Latency sits inside the concurrency slot, so a slow request occupies a slot as it does on NetSuite.
+Latency sits inside the concurrency slot, so a slow request occupies a slot as it does on NetSuite; it is the
+response time, counted from arrival (common/faults.py), so the emulator's own work is not added to it.
 The control plane (/__emulator/, control.py) bypasses all of it.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulators.common.faults import CONTROL_PREFIX, FaultMiddleware
+from emulators.common.faults import CONTROL_PREFIX, FaultMiddleware, stamp_arrival
 
 from .auth import authenticate, issue_token
 from .backend import PERMISSION_REST, NetSuiteBackend
@@ -302,6 +303,7 @@ class NetSuiteEmulatorApp:
             await self.control(scope, receive, send)
             return
         self.backend.count_request()
+        stamp_arrival(scope)  # the latency counts from here: login checks are part of NetSuite's response time
         if path.startswith("/services/rest/") and path != TOKEN_PATH:
             await self._guarded(scope, receive, send)
         else:

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 
 class Outcome(str, Enum):
@@ -37,6 +37,10 @@ class AuditTrail:
         self._scrub = scrub or (lambda text: text)
         self._path = Path(audit_file).expanduser() if audit_file else None
         self._lock = threading.Lock()
+        # Opened at the first line and kept for the sync: opening the file per line, under the lock, made the
+        # destinations' workers queue behind each other. Each line is flushed, so a killed process leaves every
+        # outcome it reported in the file.
+        self._file: TextIO | None = None
         # Only counts are kept in memory, never the entries: a sync of a whole catalogue must not grow with it.
         # Each entry lives on in the log line and the audit file.
         self.counts: Counter[str] = Counter()
@@ -55,11 +59,20 @@ class AuditTrail:
         with self._lock:
             self.counts[outcome.value] += 1
             if self._path:
-                with self._path.open("a", encoding="utf-8") as audit_file:
-                    audit_file.write(line + "\n")
+                if self._file is None:
+                    self._file = self._path.open("a", encoding="utf-8")
+                self._file.write(line + "\n")
+                self._file.flush()
         level = logging.WARNING if outcome.needs_reason else logging.INFO
         self._logger.log(level, f"audit {line}")
         return entry
+
+    def close(self) -> None:
+        """Closes the file; a later line opens it again."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
     def summary(self) -> dict[str, int]:
         with self._lock:

@@ -7,9 +7,11 @@ could end a line comment, so they are refused rather than escaped.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 MAX_LITERAL_LENGTH = 300  # far above any NetSuite document number or external id; keeps queries small
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 
 
 class UnsafeLiteral(ValueError):
@@ -22,7 +24,7 @@ def sql_string(value: str) -> str:
         raise UnsafeLiteral(f"expected text, got {type(value).__name__}")
     if len(value) > MAX_LITERAL_LENGTH:
         raise UnsafeLiteral(f"longer than {MAX_LITERAL_LENGTH} characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if _CONTROL_CHARACTER.search(value):
         raise UnsafeLiteral("contains a control character")
     return "'" + value.replace("'", "''") + "'"
 
