@@ -96,6 +96,21 @@ def test_syntax_suiteql_accepts(emu, creds):
         assert r.status_code == 200, (q, r.text)
 
 
+def test_queries_differing_only_in_their_in_lists_answer_each_by_its_own_list(emu, creds):
+    # The emulator translates such queries once (literal_lists.py); each must still be answered by its own values.
+    skus = [row["itemid"] for row in suiteql(emu, creds, "SELECT itemid FROM item ORDER BY id").json()["items"]]
+    shape = ("SELECT i.itemid FROM item i WHERE (i.itemid IN ({}) OR i.itemid = 'IN (''x'', ''y'')') "
+             "AND i.id NOT IN (-1, 0) ORDER BY i.itemid")
+    for wanted in (skus[:2], skus[3:6], [skus[1], "O'Brien", "no such"]):
+        listed = ", ".join("'" + sku.replace("'", "''") + "'" for sku in wanted)
+        r = suiteql(emu, creds, shape.format(listed))
+        assert r.status_code == 200, r.text
+        assert [row["itemid"] for row in r.json()["items"]] == sorted(set(wanted) & set(skus))
+    found = refusal(suiteql(emu, creds, "SELECT nosuch FROM item WHERE itemid IN ('a', 'b')"))
+    assert found["detail"] == PREFIX + ("Search error occurred: Unknown identifier 'nosuch'. Available identifiers "
+                                        "are: {item=item}.")
+
+
 def test_records_catalog_columns_with_coherent_values(emu, creds):
     r = suiteql(emu, creds, "SELECT i.id, i.itemid, i.fullname, i.subsidiary, i.externalid, i.class, i.department, "
                             "i.location, i.subtype, i.assetaccount, i.cogsaccount, i.incomeaccount, "

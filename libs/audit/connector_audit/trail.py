@@ -37,9 +37,8 @@ class AuditTrail:
         self._scrub = scrub or (lambda text: text)
         self._path = Path(audit_file).expanduser() if audit_file else None
         self._lock = threading.Lock()
-        # Opened at the first line and kept for the sync: opening the file per line, under the lock, made the
-        # destinations' workers queue behind each other. Each line is flushed, so a killed process leaves every
-        # outcome it reported in the file.
+        # Opened at the first line and kept for the sync, not opened and closed for each line under the lock that
+        # keeps the lines in order. Each line is flushed, so a killed process leaves every outcome it reported.
         self._file: TextIO | None = None
         # Only counts are kept in memory, never the entries: a sync of a whole catalogue must not grow with it.
         # Each entry lives on in the log line and the audit file.
