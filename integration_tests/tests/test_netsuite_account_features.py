@@ -46,7 +46,8 @@ class Syncs:
 
 
 def with_fields(record: dict, **fields) -> dict:
-    """A shipment carrying what the source's schema does not list yet (warehouse, serial numbers per item)."""
+    """A shipment with fields set by hand: its warehouse (as source-shipstation names it) or serial numbers per item
+    (which the source does not emit yet)."""
     return {**record, **fields}
 
 

@@ -1,7 +1,8 @@
 """The `shipments` stream: what shipped, from v1 or v2, in one schema, read incrementally.
 
 Each API is read in parts (v1: labels by creation, labels by void, label-less fulfillments; v2: shipments by
-modification, label-less fulfillments). Each part is one slice with its own cursor in the stream state, so the
+modification, label-less fulfillments). Each record names its warehouse by id and, from ShipStation's warehouse
+list (read once per sync, at the first record that names one), by name. Each part is one slice with its own cursor in the stream state, so the
 CDK checkpoints after every part, and a part's cursor only ever moves forward.
 
 With `shipment_ids` (the spec's "Only these shipments", for a targeted replay) the window is read as usual and
@@ -15,6 +16,7 @@ from typing import AbstractSet, Any, Iterable, Mapping
 from airbyte_cdk.models import SyncMode
 from shipstation_lib.client import ShipStationClient
 from shipstation_lib.credentials import V1, V2
+from shipstation_lib.warehouse_names import WarehouseNames
 
 from .v1_shipments import PARTS as V1_PARTS, V1ShipmentReader
 from .v2_shipments import PARTS as V2_PARTS, V2ShipmentReader
@@ -55,6 +57,7 @@ class ShipmentsStream(WindowedStream):
     def _start(self) -> None:
         # One reader per sync: its parts share what they learnt (labels already emitted, labelled shipments).
         self._reader = READERS[self.client.version][0](self.client, self.window)
+        self._names = WarehouseNames(self.client)
         self._found = set()
         if self.shipment_ids is not None:
             self.client.logger.info(f"Emitting only {len(self.shipment_ids)} shipment(s) of those read: "
@@ -69,10 +72,10 @@ class ShipmentsStream(WindowedStream):
         for part in parts:
             records = self._reader.read(part, self._state)
             if self.shipment_ids is None:
-                yield from records
+                yield from map(self._names.name, records)
                 continue
             # Every record is still read, so each part's cursor moves exactly as in an unfiltered read.
             for record in records:
                 if record["shipment_id"] in self.shipment_ids:
                     self._found.add(record["shipment_id"])
-                    yield record
+                    yield self._names.name(record)

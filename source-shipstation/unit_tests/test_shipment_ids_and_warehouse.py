@@ -1,7 +1,7 @@
 """Two settings-and-fields additions to `shipments`: "Only these shipments" (`shipment_ids`, what a targeted
 replay reads with) emits just those shipments of the window read as usual, the cursors and state moving as in an
 unfiltered read; and every shipment carries the ShipStation warehouse it shipped from (`warehouse_id`), as v1 and
-v2 state it. Against the ShipStation emulator, through the CDK's own read, as the platform runs it."""
+v2 state it, with its name from ShipStation's warehouse list (`warehouse_name`). Against the ShipStation emulator, through the CDK's own read, as the platform runs it."""
 from __future__ import annotations
 
 import json
@@ -138,7 +138,7 @@ def test_v2_only_the_named_shipments_are_emitted_and_the_state_moves_as_in_a_ful
 def test_v1_shipments_carry_the_warehouse_shipstation_states(emulator):
     labels, shipped = ship(emulator)
     records, _, _ = run_read(shipstation_config(emulator.base_url, "v1"))
-    warehouses = {str(w["warehouseId"]) for w in v1(emulator, "/warehouses").json()}
+    warehouses = {str(w["warehouseId"]): w["warehouseName"] for w in v1(emulator, "/warehouses").json()}
     raw = {str(s["shipmentId"]): s for s in v1(emulator, "/shipments").json()["shipments"]}
     order = v1(emulator, f"/orders/{shipped['order_id']}").json()
 
@@ -148,16 +148,19 @@ def test_v1_shipments_carry_the_warehouse_shipstation_states(emulator):
         else:  # shipped without a label: the order's warehouse
             assert record["warehouse_id"] == str(order["advancedOptions"]["warehouseId"])
         assert record["warehouse_id"] in warehouses
+        # By name too (the NetSuite destination's default match): from ShipStation's warehouse list.
+        assert record["warehouse_name"] == warehouses[record["warehouse_id"]] and record["warehouse_name"]
     assert len(records) == 4
 
 
 def test_v2_shipments_carry_the_warehouse_shipstation_states(emulator):
     labels, shipped = ship(emulator)
     records, _, _ = run_read(shipstation_config(emulator.base_url, "v2"))
-    warehouses = {w["warehouse_id"] for w in v2(emulator, "/v2/warehouses").json()["warehouses"]}
+    warehouses = {w["warehouse_id"]: w["name"] for w in v2(emulator, "/v2/warehouses").json()["warehouses"]}
 
     assert len(records) == 4
     for record in records:
         own = record["shipment_id"] if record["kind"] == "label" else shipped["v2_shipment_id"]
         assert record["warehouse_id"] == v2(emulator, f"/v2/shipments/{own}").json()["warehouse_id"]
         assert record["warehouse_id"] in warehouses and record["warehouse_id"].startswith("se-")
+        assert record["warehouse_name"] == warehouses[record["warehouse_id"]] and record["warehouse_name"]

@@ -10,6 +10,7 @@ from webhook_relay.trigger import CallableTrigger
 source_shipstation = pytest.importorskip("source_shipstation")
 
 from shipstation_lib.client import ShipStationClient  # noqa: E402
+from shipstation_lib.warehouse_names import WarehouseNames  # noqa: E402
 from source_shipstation.v1_shipments import LABELS_CREATED, V1ShipmentReader  # noqa: E402
 from source_shipstation.v2_shipments import SHIPMENTS, V2ShipmentReader  # noqa: E402
 from source_shipstation.windows import Window  # noqa: E402
@@ -45,7 +46,8 @@ def source_records(emulator, api: str) -> dict[str, dict]:
         records = V1ShipmentReader(client, window).read(LABELS_CREATED, {})
     else:
         records = V2ShipmentReader(client, window).read(SHIPMENTS, {})
-    return {r["shipment_id"]: r for r in records}
+    names = WarehouseNames(client)  # as the shipments stream names each record's warehouse
+    return {r["shipment_id"]: names.name(r) for r in records}
 
 
 @pytest.mark.parametrize("api", ["v1", "v2"])
@@ -68,8 +70,10 @@ def test_the_relay_builds_the_record_the_source_emits_and_hands_it_over_without_
     assert [r["shipment_id"] for r in records] == [sid]
     assert records[0] == expected[sid]  # field for field, the source's record
     assert trigger.syncs == []  # no regular sync was needed
-    # v1: one call (the batch, with its items); v2: the label batch, and the shipments listing of the sync.
-    assert calls == (1 if api == "v1" else 2)
+    assert records[0]["warehouse_name"]  # the emulator's warehouses are named after the merchant's locations
+    # v1: the batch, with its items; v2: the label batch, and the shipments listing of the sync; both: the
+    # warehouse list, once (the relay keeps it for WAREHOUSE_NAMES_MAX_AGE).
+    assert calls == (2 if api == "v1" else 3)
 
 
 def test_what_the_fast_path_cannot_apply_gets_a_regular_sync(emulator, start_relay, kit):

@@ -24,6 +24,7 @@ from shipstation_lib.dates import parse_utc, v2_filter
 from shipstation_lib.errors import ShipStationError
 from shipstation_lib.paging import rows
 from shipstation_lib.shipment_records import current_label, v1_shipment, v2_shipment
+from shipstation_lib.warehouse_names import WarehouseNames
 
 from .fetch import ResourceFetcher
 from .store import SeenParts
@@ -36,6 +37,8 @@ MARGIN = timedelta(minutes=2)
 LABEL_LOOKBEHIND = timedelta(minutes=30)
 # One sync's listing; more pages than this means the account is busier than a webhook's sync is for.
 MAX_PAGES = 3
+# Warehouses are renamed rarely; the relay reads their names again after this long (one call).
+WAREHOUSE_NAMES_MAX_AGE = 600.0
 _FAR_PAST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
@@ -49,13 +52,14 @@ class Assembled:
 class ShipmentAssembler:
     def __init__(self, fetcher: ResourceFetcher) -> None:
         self.fetcher = fetcher
+        self._warehouses: dict[tuple[str, str], WarehouseNames] = {}
 
     def assemble(self, parts: list[SeenParts]) -> Assembled:
         completed = self._complete_v2(parts)
         out = Assembled()
         by_notification: dict[int, list[dict | None]] = {}
         for p in completed:
-            by_notification.setdefault(p.notification_id, []).append(record_of(p))
+            by_notification.setdefault(p.notification_id, []).append(self._named(p, record_of(p)))
         for notification_id, records in by_notification.items():
             if all(r is not None for r in records):
                 out.records.extend(records)
@@ -63,6 +67,26 @@ class ShipmentAssembler:
             else:
                 out.left.append(notification_id)
         return out
+
+    def _named(self, p: SeenParts, record: dict | None) -> dict | None:
+        """The record with its warehouse's name, as the source gives it; None (left to a sync) if the warehouse
+        list cannot be read now, since without the name the destination could pick another location."""
+        if record is None:
+            return None
+        if record.get("warehouse_id") is None:
+            record["warehouse_name"] = None
+            return record
+        api = "v1" if p.kind.startswith("v1") else "v2"
+        try:
+            names = self._warehouses.get((api, _origin(p.resource_url)))
+            if names is None:
+                names = WarehouseNames(self.fetcher.client_for(api, p.resource_url), max_age=WAREHOUSE_NAMES_MAX_AGE)
+                self._warehouses[(api, _origin(p.resource_url))] = names
+            return names.name(record)
+        except (ShipStationError, LookupError) as exc:
+            log.warning("fast path: could not read the warehouse names (%s); a regular sync reads the shipment",
+                        getattr(exc, "message", type(exc).__name__))
+            return None
 
     def _complete_v2(self, parts: list[SeenParts]) -> list[SeenParts]:
         """Each v2 shipment with its missing half filled in where one listing per host and half shows it."""
