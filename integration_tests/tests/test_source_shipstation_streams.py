@@ -103,8 +103,9 @@ def test_v1_fulfillments_get_their_orders_in_one_listing_per_page_not_one_call_e
     records, _ = run_read(shipstation_config(emulator.base_url, "v1"), "shipments")
 
     assert len([r for r in records if r["kind"] == "fulfillment" and r["items"]]) == 3
-    # labels by creation, fulfillments, one orders listing; fetching each order would make it five.
-    assert requests_made(emulator, "v1") - before == 3
+    # labels by creation, fulfillments, one orders listing, the warehouse list (for warehouse_name); fetching
+    # each order would make it six.
+    assert requests_made(emulator, "v1") - before == 4
 
 
 def test_v1_second_run_reads_only_the_lookback_again_and_sees_a_label_voided_since(emulator):
@@ -167,8 +168,9 @@ def test_v2_labels_are_joined_from_one_listing_not_fetched_per_shipment(emulator
 
     assert {r["shipment_id"]: r["tracking_numbers"] for r in records} == \
         {label["v2_shipment_id"]: label["tracking_numbers"] for label in labels}
-    # labels in the window, shipments in the window, fulfillments: three calls, however many shipments.
-    assert requests_made(emulator, "v2") - before == 3
+    # labels in the window, shipments in the window, fulfillments, the warehouse list (for warehouse_name): four
+    # calls, however many shipments.
+    assert requests_made(emulator, "v2") - before == 4
 
 
 def test_v2_order_marked_shipped_without_a_label_arrives_as_a_fulfillment(emulator):
