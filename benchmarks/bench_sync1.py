@@ -443,7 +443,7 @@ def destination_part(args) -> None:
         suffix = f"_{shipments}_c{concurrency}"
         print(f"figure netsuite_calls_per_fulfillment{suffix} {result['calls_per_fulfillment']:.3f} calls", flush=True)
         print(f"figure fulfillments_per_s{suffix} {result['fulfillments_per_s']:.1f} fulfillments/s", flush=True)
-        print(f"figure fulfillment_throughput_vs_bound{suffix} {result['throughput_vs_bound']:.2f} ratio", flush=True)
+        print(f"figure fulfillment_throughput_vs_bound{suffix} {result['throughput_vs_bound']:.3f} ratio", flush=True)
         print(f"#   {result['shipments']} records, {result['created']} fulfillments created, {result['calls']} "
               f"NetSuite calls in {result['seconds']:.1f} s", flush=True)
     shipments, concurrency = LOTS_BINS_RUN
@@ -452,13 +452,14 @@ def destination_part(args) -> None:
     results.append(result)
     suffix = f"_{shipments}_c{concurrency}_lots_bins"
     print(f"figure netsuite_calls_per_fulfillment{suffix} {result['calls_per_fulfillment']:.3f} calls", flush=True)
-    print(f"figure fulfillment_throughput_vs_bound{suffix} {result['throughput_vs_bound']:.2f} ratio", flush=True)
+    print(f"figure fulfillment_throughput_vs_bound{suffix} {result['throughput_vs_bound']:.3f} ratio", flush=True)
     print(f"#   {result['shipments']} records, {result['created']} fulfillments created (lots first expiring first, "
           f"bins), {result['calls']} NetSuite calls in {result['seconds']:.1f} s", flush=True)
     worst_calls = max(r["calls_per_fulfillment"] for r in results)
     worst_rate = min(r["throughput_vs_bound"] for r in results)
     print(f"figure netsuite_calls_per_fulfillment {worst_calls:.3f} calls")
-    print(f"figure fulfillment_throughput_vs_bound {worst_rate:.2f} ratio")
+    # Three decimals: the summary table judges the printed value, which must not round a miss (0.798) up to 0.80.
+    print(f"figure fulfillment_throughput_vs_bound {worst_rate:.3f} ratio")
     print(f"#   targets: calls <= {CALLS_TARGET} ({'holds' if worst_calls <= CALLS_TARGET else 'MISSED'}), "
           f"throughput >= {THROUGHPUT_TARGET} ({'holds' if worst_rate >= THROUGHPUT_TARGET else 'MISSED'})",
           flush=True)
