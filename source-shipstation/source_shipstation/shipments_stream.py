@@ -1,9 +1,9 @@
 """The `shipments` stream: what shipped, from v1 or v2, in one schema, read incrementally.
 
 Each API is read in parts (v1: labels by creation, labels by void, label-less fulfillments; v2: shipments by
-modification, label-less fulfillments). Each record names its warehouse by id and, from ShipStation's warehouse
-list (read once per sync, at the first record that names one), by name. Each part is one slice with its own cursor in the stream state, so the
-CDK checkpoints after every part, and a part's cursor only ever moves forward.
+modification, label-less fulfillments). Each part is one slice with its own cursor in the stream state, so the
+CDK checkpoints after every part, and a part's cursor only ever moves forward. Each record names its warehouse by
+id and, from ShipStation's warehouse list (read once per sync, at the first record that names one), by name.
 
 With `shipment_ids` (the spec's "Only these shipments", for a targeted replay) the window is read as usual and
 only the records of those shipments are emitted; the cursors move as for any read, and the CDK's state messages
