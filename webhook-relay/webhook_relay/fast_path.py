@@ -76,12 +76,12 @@ class ShipmentAssembler:
         if record.get("warehouse_id") is None:
             record["warehouse_name"] = None
             return record
-        api = "v1" if p.kind.startswith("v1") else "v2"
+        key = (p.api, _origin(p.resource_url))
         try:
-            names = self._warehouses.get((api, _origin(p.resource_url)))
+            names = self._warehouses.get(key)
             if names is None:
-                names = WarehouseNames(self.fetcher.client_for(api, p.resource_url), max_age=WAREHOUSE_NAMES_MAX_AGE)
-                self._warehouses[(api, _origin(p.resource_url))] = names
+                names = WarehouseNames(self.fetcher.client_for(p.api, p.resource_url), max_age=WAREHOUSE_NAMES_MAX_AGE)
+                self._warehouses[key] = names
             return names.name(record)
         except (ShipStationError, LookupError) as exc:
             log.warning("fast path: could not read the warehouse names (%s); a regular sync reads the shipment",
