@@ -50,3 +50,27 @@ def test_no_more_requests_in_flight_than_the_current_limit():
     for thread in threads:
         thread.join(timeout=10)
     assert most == 2
+
+
+def test_release_says_whether_a_request_was_waiting_for_the_slot():
+    # The adapter gives the waiting request the interpreter at once only then (no pointless yield otherwise).
+    slots = AccountSlots(1, logging.getLogger("test"))
+    slots.acquire()
+    assert slots.release(refused_over_limit=False) is False
+    slots.acquire()
+    got_it = threading.Event()
+
+    def second():
+        slots.acquire()
+        got_it.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not got_it.is_set() and time.monotonic() < deadline and slots._waiting == 0:
+        time.sleep(0.005)
+    assert not got_it.is_set()
+    assert slots.release(refused_over_limit=False) is True
+    assert got_it.wait(5)
+    thread.join(5)
+    assert slots.release(refused_over_limit=False) is False
