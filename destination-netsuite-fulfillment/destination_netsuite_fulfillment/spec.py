@@ -18,8 +18,8 @@ FEATURE_PROPERTIES = {
     "serial_numbered_items": {
         "title": "Serial-numbered items", "type": "boolean", "default": False, "group": "features", "order": 40,
         "description": "Turn on if some items are serial-numbered (needs Serialized Inventory and Advanced Bin / "
-                       "Numbered Inventory Management). Serial numbers come from ShipStation where it lists them, "
-                       "else by the serial policy.",
+                       "Numbered Inventory Management). Serial numbers come from the serial policy (ShipStation's "
+                       "APIs have no serial number field), or from the record where it lists them.",
     },
     "lot_policy": {
         "title": "Lot policy", "type": "string", "enum": ["first_expiring_first", "oldest_first", "leave_to_netsuite"],
@@ -29,11 +29,13 @@ FEATURE_PROPERTIES = {
                        "first; or leave it to NetSuite (no lots sent, for accounts that assign them themselves).",
     },
     "serial_policy": {
-        "title": "Serial numbers ShipStation does not list", "type": "string", "enum": ["assign_available", "skip"],
+        "title": "Serial policy", "type": "string", "enum": ["assign_available", "skip"],
         "default": "assign_available", "group": "features", "order": 42,
-        "description": "Serial numbers listed on the ShipStation shipment are always used. When it lists none: "
-                       "assign available serial numbers of that location (oldest first; each written in the "
-                       "audit), or skip the shipment with a reason naming the item, to enter them by hand.",
+        "description": "How a serial-numbered line gets its serial numbers when the record lists none (ShipStation's "
+                       "APIs have no serial number field, so with source-shipstation: always): assign available "
+                       "serial numbers of that location (oldest first; each written in the audit), or skip the "
+                       "shipment with a reason naming the item, to enter them by hand. Serial numbers a record "
+                       "lists on its item are always used.",
     },
     "bins": {
         "title": "Bins", "type": "boolean", "default": False, "group": "features", "order": 43,
