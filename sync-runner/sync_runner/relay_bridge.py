@@ -69,7 +69,22 @@ def start_relay(settings: dict[str, Any], scheduler: Scheduler, connections: set
     server = RelayServer(relay, host=config.host, port=config.port).start()
     say(f"webhook relay listening on {server.base_url}, triggering {config.connection}"
         + (" (fast path: the relay's records applied by the destination alone)" if apply else ""))
+    warning = unscheduled_catch_up(shipments_connection) if apply else None
+    if warning:
+        say(warning)
     return server.stop
+
+
+def unscheduled_catch_up(connection: Connection | None) -> str | None:
+    """What a connection without a schedule means under the fast path, said once at start: a shipment the fast
+    path applied but had to skip (its sales order not in NetSuite yet, too little stock) moves no state, and waits
+    for a regular sync to read it again, which nothing starts on its own then."""
+    if connection is None or connection.interval_seconds:
+        return None
+    return (f"[{connection.name}] has no schedule: a shipment the fast path skips (its sales order not yet in "
+            "NetSuite, too little stock) is applied only by a later regular sync, started by a webhook the fast "
+            f"path cannot build or by you (sync-runner run {connection.name}); give the connection a schedule "
+            "(schedule: 15m) to have them caught up on their own")
 
 
 def fast_path_on(settings: dict[str, Any], scheduler: Scheduler, shipments_connection: Connection | None) -> bool:

@@ -44,3 +44,18 @@ def test_a_printed_label_reaches_netsuite_through_the_relay_and_this_runner(worl
         assert scheduler.stop(30)
     assert f"webhook relay listening on http://127.0.0.1:{port}, triggering shipments_to_netsuite" in lines
     assert not any(secret in line for line in lines for secret in secrets)
+
+
+def test_a_connection_without_a_schedule_is_warned_that_skipped_shipments_wait_for_a_regular_sync():
+    from sync_runner.config import Connection, Endpoint
+    from sync_runner.relay_bridge import unscheduled_catch_up
+
+    def connection(interval):
+        return Connection("shipments_to_netsuite", Endpoint("source-shipstation", {}),
+                          Endpoint("destination-netsuite-fulfillment", {}), ["shipments"], interval)
+
+    warning = unscheduled_catch_up(connection(None))
+    assert warning.startswith("[shipments_to_netsuite] has no schedule: a shipment the fast path skips")
+    assert "sync-runner run shipments_to_netsuite" in warning
+    assert unscheduled_catch_up(connection(900)) is None
+    assert unscheduled_catch_up(None) is None
