@@ -59,6 +59,52 @@ def connection_dir(state_dir: Path, name: str) -> Path:
     return state_dir / name
 
 
+@dataclass(frozen=True)
+class RunPlace:
+    """What every way of running a connection (a sync, a replay, the relay's records) sets up and ends the same
+    way: progress scrubbed of the connection's secrets, its folder, and the destination config with the audit file
+    the runner learns each record's outcome from (see audit_log.py; one the user chose wins)."""
+    name: str
+    redact: Redactor
+    say: Progress
+    home: Path
+    destination_config: dict = field(repr=False)
+    audit_file: Path
+
+    @property
+    def prefix(self) -> str:
+        return f"[{self.name}]"
+
+    def summary(self, records_read: int, offset: int, started: float, kind: type = RunSummary,
+                **more) -> RunSummary:
+        """The outcomes of this run: the audit entries appended since `offset`."""
+        entries = audit_log.entries_since(self.audit_file, offset)
+        return kind(self.name, records_read, audit_log.count_outcomes(entries), self.audit_file,
+                    time.monotonic() - started, entries, **more)
+
+    def ended(self, summary: RunSummary, error: str | None, doing: str = "") -> RunSummary:
+        """Says how the run ended; raises RunFailed after a failure."""
+        if error is not None:
+            self.say(f"{self.prefix} {doing + ' ' if doing else ''}failed after {summary.seconds:.1f} s")
+            # PyAirbyte's messages can quote a connector's log; only the scrubbed text goes on, without the chain.
+            raise RunFailed(self.redact(f"{self.name} failed: {error}"), summary) from None
+        self.say(f"{self.prefix} done: {summary.text()}")
+        return summary
+
+
+def run_place(connection: Connection, state_dir: Path, progress: Progress,
+              extra_secrets: frozenset[str] | set[str] = frozenset()) -> RunPlace:
+    redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
+                      | secret_values(connection.destination.config))
+    home = connection_dir(state_dir, connection.name)
+    home.mkdir(parents=True, exist_ok=True)
+    prepare_pyairbyte_environment(state_dir)
+    destination_config = dict(connection.destination.config)
+    audit_file = Path(destination_config.setdefault("audit_file", str(home / "audit.jsonl"))).expanduser()
+    return RunPlace(connection.name, redact, lambda text: progress(redact(text)), home, destination_config,
+                    audit_file)
+
+
 def prepare_pyairbyte_environment(state_dir: Path) -> None:
     # Offline: otherwise PyAirbyte fetches Airbyte's connector registry, which local executables do not need.
     os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
@@ -187,17 +233,8 @@ def run_connection(connection: Connection, state_dir: Path, progress: Progress =
     away after, so the saved state is neither used nor moved. It applies what earlier syncs reported skipped and
     what no longer falls in the source's lookback (a shipment whose sales order reached NetSuite days late); the
     destination finds what is already applied and leaves it (`already_present`), so a replay never duplicates."""
-    redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
-                      | secret_values(connection.destination.config))
-    say = lambda text: progress(redact(text))  # noqa: E731
-    prefix = f"[{connection.name}]"
-    home = connection_dir(state_dir, connection.name)
-    home.mkdir(parents=True, exist_ok=True)
-    prepare_pyairbyte_environment(state_dir)
-
-    destination_config = dict(connection.destination.config)
-    # The audit file is how the runner learns each record's outcome (see audit_log.py); one the user chose wins.
-    audit_file = Path(destination_config.setdefault("audit_file", str(home / "audit.jsonl"))).expanduser()
+    place = run_place(connection, state_dir, progress, extra_secrets)
+    say, prefix, home, audit_file = place.say, place.prefix, place.home, place.audit_file
     source_config = dict(connection.source.config) if since is None else replay_source_config(connection, since)
     replay_home = Path(tempfile.mkdtemp(prefix=f"replay-{connection.name}-", dir=home)) if since else None
     state_db = (replay_home or home) / "state.duckdb"
@@ -215,7 +252,7 @@ def run_connection(connection: Connection, state_dir: Path, progress: Progress =
         error: Exception | None = None
         records_read = 0
         try:
-            source, destination, cache = _connectors(connection, source_config, destination_config,
+            source, destination, cache = _connectors(connection, source_config, place.destination_config,
                                                      replay_home or home, state_dir / "connectors")
             say(f"{prefix} reading and writing")
             with _AuditTicker(audit_file, offset, say, prefix):
@@ -227,16 +264,8 @@ def run_connection(connection: Connection, state_dir: Path, progress: Progress =
             with _built_lock:
                 _built.pop(connection.name, None)  # the next run is a normal one again
             shutil.rmtree(replay_home, ignore_errors=True)
-        entries = audit_log.entries_since(audit_file, offset)
-        summary = RunSummary(connection.name, records_read, audit_log.count_outcomes(entries), audit_file,
-                             time.monotonic() - started, entries)
-    if error is not None:
-        # PyAirbyte's messages can quote a connector's log; only the scrubbed text goes on, without the chain.
-        message = redact(f"{connection.name} failed: {type(error).__name__}: {error}")
-        say(f"{prefix} failed after {summary.seconds:.1f} s")
-        raise RunFailed(message, summary) from None
-    say(f"{prefix} done: {summary.text()}")
-    return summary
+        summary = place.summary(records_read, offset, started)
+    return place.ended(summary, None if error is None else f"{type(error).__name__}: {error}")
 
 
 # ---------------------------------------------------------------------------------------------- the fast path
@@ -471,18 +500,11 @@ def apply_records(connection: Connection, records: list[dict], state_dir: Path, 
     """Applies `records` (of `stream`, as the connection's source emits them) with the connection's destination
     alone, under the connection's run lock; returns the RunSummary with the audit of these records. Raises
     RunFailed (scrubbed) if the destination failed or did not confirm them. No state is read, saved or moved."""
-    redact = Redactor(set(extra_secrets) | secret_values(connection.source.config)
-                      | secret_values(connection.destination.config))
-    say = lambda text: progress(redact(text))  # noqa: E731
-    prefix = f"[{connection.name}]"
     if connection.source.connector != "source-shipstation" or stream not in connection.streams:
         raise ConfigError(f"{connection.name}: records from the webhook relay are source-shipstation's {stream!r}; "
                           f"this connection syncs {connection.source.connector} {', '.join(connection.streams)}")
-    home = connection_dir(state_dir, connection.name)
-    home.mkdir(parents=True, exist_ok=True)
-    prepare_pyairbyte_environment(state_dir)
-    destination_config = dict(connection.destination.config)
-    audit_file = Path(destination_config.setdefault("audit_file", str(home / "audit.jsonl"))).expanduser()
+    place = run_place(connection, state_dir, progress, extra_secrets)
+    say, prefix, home, audit_file = place.say, place.prefix, place.home, place.audit_file
 
     with run_lock(home / "run.lock", connection.name, lock_wait_seconds):
         started = time.monotonic()
@@ -491,7 +513,7 @@ def apply_records(connection: Connection, records: list[dict], state_dir: Path, 
         offset = audit_log.end_offset(audit_file)
         error: str | None = None
         try:
-            session = _session_for(connection, destination_config, home, state_dir)
+            session = _session_for(connection, place.destination_config, home, state_dir)
             with session.lock:
                 error = session.apply(records, stream, audit_file, offset, timeout)
             if error is not None:
@@ -501,12 +523,5 @@ def apply_records(connection: Connection, records: list[dict], state_dir: Path, 
                 error = f"{connection.destination.connector}: {error}"
         except Exception as exc:  # noqa: BLE001  (PyAirbyte or the process could not be started)
             error = f"{type(exc).__name__}: {exc}"
-        entries = audit_log.entries_since(audit_file, offset)
-        summary = RunSummary(connection.name, len(records), audit_log.count_outcomes(entries), audit_file,
-                             time.monotonic() - started, entries)
-    if error is not None:
-        message = redact(f"{connection.name} failed: {error}")
-        say(f"{prefix} failed after {summary.seconds:.1f} s")
-        raise RunFailed(message, summary)
-    say(f"{prefix} done: {summary.text()}")
-    return summary
+        summary = place.summary(len(records), offset, started)
+    return place.ended(summary, error)

@@ -24,9 +24,7 @@ from typing import Callable
 from . import audit_log
 from .audit_store import AuditStore
 from .config import ConfigError, RunnerConfig
-from .connection import (RunFailed, RunSummary, prepare_pyairbyte_environment, replay_source_config,
-                         source_and_destination, connection_dir)
-from .redact import Redactor, secret_values
+from .connection import RunSummary, replay_source_config, run_place, source_and_destination
 from .run_lock import run_lock
 
 WINDOW_MARGIN = timedelta(days=1)
@@ -89,26 +87,18 @@ def replay_shipments(config: RunnerConfig, name: str, shipment_ids: list[str], s
     since = since or window_start(config.state_dir, name, wanted)
     source_config = replay_source_config(connection, since)  # ConfigError for a connection that is not sync 1
     source_config[SHIPMENT_IDS_SETTING] = list(wanted)
-    redact = Redactor(set(config.secrets) | secret_values(connection.source.config)
-                      | secret_values(connection.destination.config))
-    say = lambda text: progress(redact(text))  # noqa: E731
-    prefix = f"[{name}]"
-    home = connection_dir(config.state_dir, name)
-    home.mkdir(parents=True, exist_ok=True)
-    prepare_pyairbyte_environment(config.state_dir)
-    destination_config = dict(connection.destination.config)
-    audit_file = Path(destination_config.setdefault("audit_file", str(home / "audit.jsonl"))).expanduser()
+    place = run_place(connection, config.state_dir, progress, config.secrets)
 
-    with run_lock(home / "run.lock", name, lock_wait_seconds):
+    with run_lock(place.home / "run.lock", name, lock_wait_seconds):
         started = time.monotonic()
-        say(f"{prefix} applying again {len(wanted)} shipment(s): {', '.join(wanted)}; reading ShipStation's "
-            f"shipments from {since} (the saved state is left as it is)")
-        offset = audit_log.end_offset(audit_file)
+        place.say(f"{place.prefix} applying again {len(wanted)} shipment(s): {', '.join(wanted)}; reading "
+                  f"ShipStation's shipments from {since} (the saved state is left as it is)")
+        offset = audit_log.end_offset(place.audit_file)
         records_read = 0
         error: Exception | None = None
         try:
             # Objects of its own, not the connection's kept ones: this source config is the replay's alone.
-            source, destination = source_and_destination(connection, source_config, destination_config,
+            source, destination = source_and_destination(connection, source_config, place.destination_config,
                                                           config.state_dir / "connectors")
             _only_these(source, name, wanted)
             result = destination.write(source, cache=False, state_cache=False)  # no state read or written
@@ -117,16 +107,9 @@ def replay_shipments(config: RunnerConfig, name: str, shipment_ids: list[str], s
             raise
         except Exception as exc:  # PyAirbyte and connector errors of every kind end the run the same way
             error = exc
-        entries = audit_log.entries_since(audit_file, offset)
-        applied = applied_shipments(entries)
+        summary = place.summary(records_read, offset, started, ReplaySummary, targeted=wanted, since=since)
         # After a failure, a shipment without an outcome may simply not have been reached: none is named missing.
-        not_found = [s for s in wanted if s not in applied] if error is None else []
-        summary = ReplaySummary(name, records_read, audit_log.count_outcomes(entries), audit_file,
-                                time.monotonic() - started, entries, targeted=wanted, not_found=not_found,
-                                since=since)
-    if error is not None:
-        message = redact(f"{name} failed: {type(error).__name__}: {error}")
-        say(f"{prefix} applying again failed after {summary.seconds:.1f} s")
-        raise RunFailed(message, summary) from None
-    say(f"{prefix} done: {summary.text()}")
-    return summary
+        if error is None:
+            applied = applied_shipments(summary.audit)
+            summary.not_found = [s for s in wanted if s not in applied]
+    return place.ended(summary, None if error is None else f"{type(error).__name__}: {error}", "applying again")
