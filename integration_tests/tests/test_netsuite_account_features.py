@@ -47,7 +47,7 @@ class Syncs:
 
 def with_fields(record: dict, **fields) -> dict:
     """A shipment with fields set by hand: its warehouse (as source-shipstation names it) or serial numbers per item
-    (which the source does not emit yet)."""
+    (ShipStation's APIs have no such field: a record of the user's own mapping)."""
     return {**record, **fields}
 
 

@@ -1,7 +1,8 @@
 """Two settings-and-fields additions to `shipments`: "Only these shipments" (`shipment_ids`, what a targeted
 replay reads with) emits just those shipments of the window read as usual, the cursors and state moving as in an
 unfiltered read; and every shipment carries the ShipStation warehouse it shipped from (`warehouse_id`), as v1 and
-v2 state it, with its name from ShipStation's warehouse list (`warehouse_name`). Against the ShipStation emulator, through the CDK's own read, as the platform runs it."""
+v2 state it, with its name from ShipStation's warehouse list (`warehouse_name`). Against the ShipStation emulator,
+through the CDK's own read, as the platform runs it."""
 from __future__ import annotations
 
 import json

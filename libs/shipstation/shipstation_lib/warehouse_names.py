@@ -22,12 +22,13 @@ class WarehouseNames:
         self._read_at = 0.0
 
     def name_of(self, warehouse_id: Any) -> str | None:
-        if warehouse_id is None or str(warehouse_id).strip() == "":
+        key = "" if warehouse_id is None else str(warehouse_id).strip()
+        if not key:
             return None
         if self._names is None or (self.max_age is not None and time.monotonic() - self._read_at > self.max_age):
             self._names = self._read()
             self._read_at = time.monotonic()
-        return self._names.get(str(warehouse_id).strip())
+        return self._names.get(key)
 
     def name(self, record: dict) -> dict:
         """`record` with `warehouse_name` set from its `warehouse_id` (None where there is no name)."""
